@@ -1,0 +1,25 @@
+# asr_component(NAME name SOURCES ... DEPS ...)
+# One static library per component; the include root is src/ and dependencies are explicit so
+# that they point one way (DESIGN.md §2).
+function(asr_component)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_library(asr_${ARG_NAME} STATIC ${ARG_SOURCES})
+  target_include_directories(asr_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(asr_${ARG_NAME} PUBLIC ${ARG_DEPS} PRIVATE asr_warnings)
+endfunction()
+
+# asr_test(NAME name SOURCES ... DEPS ... LABEL unit|integration)
+function(asr_test)
+  if(NOT ASR_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME;LABEL" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL unit)
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main asr_warnings)
+  target_compile_definitions(${ARG_NAME} PRIVATE ASR_SHARED_DIR="${ASR_SHARED_DIR}"
+                                                 ASR_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
+endfunction()
