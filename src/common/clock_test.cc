@@ -18,7 +18,8 @@ TEST(ClockTest, FakeClockMovesOnlyWhenTold) {
 
 TEST(ClockTest, SystemClockIsAfter2020) {
   const SystemClock clock;
-  EXPECT_GT(clock.Now(), std::chrono::system_clock::time_point(std::chrono::seconds(1'577'836'800)));
+  EXPECT_GT(clock.Now(),
+            std::chrono::system_clock::time_point(std::chrono::seconds(1'577'836'800)));
 }
 
 }  // namespace

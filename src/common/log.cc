@@ -51,7 +51,7 @@ Logger Logger::With(std::initializer_list<LogField> fields) const {
 
 bool IsSensitiveKey(std::string_view key) {
   static constexpr std::array<std::string_view, 9> kMarkers = {
-      "authorization", "token",  "secret",     "password",  "credential",
+      "authorization", "token",  "secret",     "password", "credential",
       "signature",     "apikey", "access_key", "accesskey"};
   const std::string lower = AsciiLower(key);
   for (const std::string_view marker : kMarkers) {

@@ -1,9 +1,9 @@
 #include "common/log.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace asr {
 namespace {

@@ -111,10 +111,10 @@ class [[nodiscard]] Result final {
 #define ASR_INTERNAL_CONCAT_(a, b) ASR_INTERNAL_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define ASR_RETURN_IF_ERROR(expr)                                 \
-  do {                                                            \
-    ::asr::Status asr_internal_status_ = (expr);                  \
-    if (!asr_internal_status_.ok()) return asr_internal_status_;  \
+#define ASR_RETURN_IF_ERROR(expr)                                \
+  do {                                                           \
+    ::asr::Status asr_internal_status_ = (expr);                 \
+    if (!asr_internal_status_.ok()) return asr_internal_status_; \
   } while (false)
 
 #define ASR_INTERNAL_ASSIGN_OR_RETURN_(tmp, lhs, expr) \

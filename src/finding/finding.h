@@ -17,13 +17,15 @@ enum class FindingFormat { kAsff, kOcsf };
 // What kind of envelope carried the finding; decides the trigger (spec §a "Finding Workflow
 // State NEW?").
 enum class EventKind {
-  kImported,       // "Security Hub Findings - Imported": automatic.
-  kImportedV2,     // "Findings Imported V2" (OCSF): automatic.
-  kCustomAction,   // "Security Hub Findings - Custom Action": a person asked.
-  kApiAction,      // "Security Hub Findings - API Action": a person asked (web UI / API).
-  kBareFinding,    // A finding without an EventBridge envelope (file, sweep).
+  kImported,      // "Security Hub Findings - Imported": automatic.
+  kImportedV2,    // "Findings Imported V2" (OCSF): automatic.
+  kCustomAction,  // "Security Hub Findings - Custom Action": a person asked.
+  kApiAction,     // "Security Hub Findings - API Action": a person asked (web UI / API).
+  kBareFinding,   // A finding without an EventBridge envelope (file, sweep).
 };
 
+// The detail-type of the kind ("Security Hub Findings - Imported", ...); "bare finding" for
+// kBareFinding.
 std::string_view EventKindName(EventKind kind);
 
 enum class ComplianceStatus { kMissing, kPassed, kWarning, kFailed, kNotAvailable };
@@ -38,7 +40,9 @@ std::string_view RecordStateName(RecordState s);            // "ACTIVE", "" for 
 enum class StandardSource {
   kStandardsControlArn,  // ProductFields.StandardsControlArn (unconsolidated findings)
   kFindingId,            // Id ".../subscription/<std>/v/<ver>/<ctl>/finding/<uuid>"
-  kSecurityControl,      // consolidated: ("security-control", "2.0.0", SecurityControlId)
+  kSecurityControl,      // consolidated: ("security-control", "2.0.0", SecurityControlId), or
+                         // when that is absent the control in a consolidated Id
+                         // ".../security-control/<ctl>/finding/<uuid>"
 };
 
 struct StandardRef {
@@ -68,11 +72,11 @@ struct Finding {
   std::string id;            // ASFF Id (OCSF finding_info.uid)
   std::string uuid;          // the part after "/finding/" in Id, "" if the Id has none
   std::string product_arn;   // ProductArn (OCSF metadata.product.uid)
-  std::string product_name;  // ProductFields["aws/securityhub/ProductName"], else
-                             // "Security Hub" when the product ARN is Security Hub's
+  std::string product_name;  // ProductFields["aws/securityhub/ProductName"], else the top-level
+                             // ProductName, else "Security Hub" (the reference's default)
   std::string generator_id;
   std::string aws_account_id;
-  std::string region;        // finding Region, else Resources[0].Region
+  std::string region;  // finding Region, else Resources[0].Region
   std::string title;
   std::string description;
   std::string severity_label;  // "INFORMATIONAL" .. "CRITICAL"
@@ -80,10 +84,14 @@ struct Finding {
   ComplianceStatus compliance = ComplianceStatus::kMissing;
   std::string security_control_id;  // Compliance.SecurityControlId, else ProductFields.ControlId
   std::string standards_control_arn;
+  // Empty (all fields "") when product_name is not "Security Hub": routing reports such findings
+  // as unsupported products.
   StandardRef standard;
   WorkflowStatus workflow = WorkflowStatus::kMissing;  // Workflow.Status, else WorkflowState
   RecordState record_state = RecordState::kMissing;
-  std::vector<Resource> resources;  // never empty after a successful parse
+  // In input order. May be empty (Resources absent or []): routing refuses such findings with
+  // its own reason.
+  std::vector<Resource> resources;
   // ProductFields["RelatedAWSResources:0/name"] when its type is AWS::Config::ConfigRule: the
   // Config rule whose InputParameters carry the Security Hub control parameters.
   std::string related_config_rule;
@@ -103,31 +111,43 @@ struct Event {
   std::string detail_type;  // as received; "" for a bare finding
   std::string action_name;  // detail.actionName (custom/API action), "" otherwise
   std::string event_id;
-  std::string account;      // envelope account (the Security Hub admin account)
-  std::string region;       // envelope region
+  std::string account;  // envelope account (the Security Hub admin account)
+  std::string region;   // envelope region
   std::vector<Finding> findings;
 };
 
+// How deep SQS bodies may nest (a body holding a message whose body holds an event is 2).
+inline constexpr size_t kMaxBodyNesting = 2;
+
 struct ParseOptions {
-  size_t max_bytes = 1024 * 1024;   // larger input is refused (EventBridge caps events at 256 KiB)
-  size_t max_depth = 64;            // deeper nesting is refused
-  size_t max_findings = 100;        // Security Hub batches hold at most 100
+  size_t max_bytes = 1024 * 1024;  // larger input is refused (EventBridge caps events at 256 KiB)
+  size_t max_depth = 64;           // more nested arrays/objects than this are refused
+  size_t max_findings = 100;       // Security Hub batches hold at most 100
 };
 
 // Parses any of these inputs (detected by shape, in this order):
-//   * an EventBridge event: "detail-type" + "detail" with "findings" (ASFF or OCSF);
-//   * an SQS message or record whose "body"/"Body" is such an event, or {"Records":[...]} (every
-//     record's findings, in order);
+//   * an EventBridge event: "detail-type" or "detail" present; "detail.findings" is a non-empty
+//     array of findings (ASFF or OCSF);
+//   * an SQS message or record whose "body"/"Body" is such an event (parsed recursively, at most
+//     kMaxBodyNesting levels), or {"Records":[...]} (every record's findings, in order; all
+//     records must have the same kind);
 //   * an ASR orchestrator state {"Finding": {...}, "EventType": "..."} (the EventType names the
-//     trigger; a missing EventType is an error, as in the reference);
-//   * a bare ASFF finding (has "SchemaVersion" or "Id"+"GeneratorId") or OCSF finding
-//     ("class_uid").
+//     trigger). Without EventType (control-runbook inputs, notification payloads) the finding is
+//     a kBareFinding: nothing says a person asked, so the automatic trigger's gates apply;
+//   * a bare OCSF finding ("class_uid") or ASFF finding ("SchemaVersion", "Id" or "GeneratorId").
+// Accepted detail-type / EventType values: the four named in EventKind, plus "Imported Finding"
+// (used by the reference pre-processor's tests) as kImported.
+// Findings are validated per spec §c.1 (non-empty Id, GeneratorId and a 12-digit AwsAccountId
+// required) and every field read is type-checked; JSON null counts as absent. When a key
+// repeats, the last occurrence wins (as in Python and JavaScript, which the reference uses).
 // Errors are InvalidArgument with a message that names the field path and the problem, e.g.
-// `detail.findings[0].AwsAccountId: must be a 12-digit account id, got "1234"`.
-// Never throws. Thread-safe (no shared state).
+// `detail.findings[0].AwsAccountId: must be a 12-digit account id, got "1234"`; errors inside
+// an SQS body are prefixed with the body's path ("Records[0].body: detail.findings[0]...").
+// Never throws. Thread-safe (each thread reuses its own parsers; no shared state).
 Result<Event> ParseEvent(std::string_view json, const ParseOptions& options = {});
 
-// Parses one finding object (ASFF or OCSF) given as JSON text.
+// Parses one finding object (OCSF when it has "class_uid", else ASFF) given as JSON text; field
+// paths in errors start at the field name ("AwsAccountId: ...").
 Result<Finding> ParseFinding(std::string_view json, const ParseOptions& options = {});
 
 }  // namespace asr::finding

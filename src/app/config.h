@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "catalog/catalog.h"
+#include "common/status.h"
+#include "routing/config.h"
+
+namespace asr::app {
+
+// The whole asr configuration (asr.yaml). Grows with the engine; every key is validated at load.
+struct Config {
+  routing::RoutingConfig routing;
+  // Where the configuration came from: a file path, or "built-in defaults".
+  std::string source = "built-in defaults";
+};
+
+// Parses and validates asr.yaml text. `source_name` prefixes error messages
+// ("asr.yaml:12:5: filters.accounts.include[0]: ..."). Unknown keys are errors, so a typo
+// never silently turns a safety setting off.
+Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view source_name,
+                               const catalog::Catalog& catalog);
+
+// Reads and parses a file. NotFound when it does not exist.
+Result<Config> LoadConfigFile(const std::string& path, const catalog::Catalog& catalog);
+
+// Resolves which configuration to use: `explicit_path` (from --config) if given; else the
+// ASR_CONFIG environment variable; else ./asr.yaml when it exists; else the safe defaults
+// (SC playbook, every control manual, no filters).
+Result<Config> ResolveConfig(const std::optional<std::string>& explicit_path,
+                             const catalog::Catalog& catalog);
+
+}  // namespace asr::app
