@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+# The integration tests use moto, boto3 and botocore from the machine's python3 (the project's
+# machine image ships them; Debian has no moto package and PyPI is not reachable).
+if ! python3 -c "import moto, boto3, botocore" 2>/dev/null; then
+  echo "test.sh: python3 lacks moto/boto3/botocore, which the integration tests need" >&2
+  exit 1
+fi
+
 echo "== clang-format check"
 mapfile -t sources < <(git ls-files '*.h' '*.cc')
 clang-format --dry-run -Werror "${sources[@]}"

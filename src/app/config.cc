@@ -20,12 +20,14 @@ class Reader {
 
   [[nodiscard]] Status Error(const YAML::Node& node, std::string_view path,
                              std::string_view problem) const {
-    std::string where(source_);
+    // Built with append(): g++ 12 reports a false -Wrestrict on chained operator+ at -O2.
+    std::string message(source_);
     if (node.IsDefined() && node.Mark().line >= 0) {
-      where +=
-          ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
+      message.append(":").append(std::to_string(node.Mark().line + 1));
+      message.append(":").append(std::to_string(node.Mark().column + 1));
     }
-    return InvalidArgumentError(where + ": " + std::string(path) + ": " + std::string(problem));
+    message.append(": ").append(path).append(": ").append(problem);
+    return InvalidArgumentError(std::move(message));
   }
 
   // Every key of `map` must be one of `known`.

@@ -5,8 +5,10 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <vector>
 #include <string>
 
+#include "app/aws_runtime.h"
 #include "app/config.h"
 #include "catalog/catalog.h"
 #include "cli/commands.h"
@@ -82,6 +84,35 @@ int Run(int argc, char** argv) {
                        "Only this playbook (SC, AFSBP, CIS120, CIS140, CIS300, PCI321, NIST80053)");
   controls->add_flag("--json", controls_json, "Print JSON instead of a table");
 
+  // aws call
+  CLI::App* aws_cmd = app.add_subcommand("aws", "Talk to AWS through asr's own client");
+  aws_cmd->require_subcommand(1);
+  CLI::App* aws_call = aws_cmd->add_subcommand(
+      "call", "Call one AWS API operation with JSON parameters and print the JSON result");
+  cli::AwsCallRequest call_request;
+  std::string call_params;
+  std::string call_region;
+  std::string call_endpoint;
+  std::vector<std::string> call_roles;
+  std::string call_external_id;
+  std::string call_session_name = "asr-cli";
+  bool call_debug = false;
+  aws_call->add_option("service", call_request.service, "Service, as boto3 names it (s3, ec2, ...)")
+      ->required();
+  aws_call->add_option("operation", call_request.operation, "Operation, e.g. GetCallerIdentity")
+      ->required();
+  aws_call->add_option("--params", call_params, "Parameters: a JSON object, or @FILE");
+  aws_call->add_option("--region", call_region, "Region (default: $AWS_REGION)");
+  aws_call->add_option("--endpoint-url", call_endpoint,
+                       "Send to this endpoint (default: $AWS_ENDPOINT_URL_<SERVICE>, "
+                       "$AWS_ENDPOINT_URL, else AWS)");
+  aws_call->add_option("--assume-role", call_roles,
+                       "Assume this role first; repeat to chain (admin → member → remediation)");
+  aws_call->add_option("--external-id", call_external_id, "External id for --assume-role");
+  aws_call->add_option("--session-name", call_session_name, "Role session name");
+  aws_call->add_flag("--paginate", call_request.paginate, "Follow pagination and merge pages");
+  aws_call->add_flag("--debug", call_debug, "Log each HTTP attempt to stderr (never secrets)");
+
   // config check
   CLI::App* config_cmd = app.add_subcommand("config", "Work with the configuration");
   config_cmd->require_subcommand(1);
@@ -93,6 +124,33 @@ int Run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : ToInt(cli::ExitCode::kUsage);
+  }
+
+  if (aws_call->parsed()) {
+    if (!call_params.empty() && call_params.front() == '@') {
+      Result<std::string> text = ReadInput(call_params.substr(1), 16 * 1024 * 1024);
+      if (!text.ok()) {
+        std::cerr << "asr aws call: --params: " << text.status().message() << "\n";
+        return ToInt(cli::ExitCode::kUsage);
+      }
+      call_params = std::move(text).value();
+    }
+    call_request.params_json = call_params;
+    Result<std::unique_ptr<AwsRuntime>> runtime =
+        AwsRuntime::Create({.region = call_region,
+                            .endpoint_url = call_endpoint,
+                            .log_level = call_debug ? LogLevel::kDebug : LogLevel::kWarn});
+    if (!runtime.ok()) {
+      std::cerr << "asr aws call: " << runtime.status().message() << "\n";
+      return ToInt(cli::ExitCode::kConfig);
+    }
+    aws::CallOptions options;
+    if (!call_roles.empty()) {
+      options.credentials =
+          &(*runtime)->AssumeRoleChain(call_roles, call_external_id, call_session_name);
+    }
+    return ToInt(
+        cli::RunAwsCall(call_request, (*runtime)->client(), options, std::cout, std::cerr));
   }
 
   const catalog::Catalog& catalog = catalog::Catalog::Builtin();

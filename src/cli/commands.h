@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "aws/client.h"
 #include "catalog/catalog.h"
 #include "routing/config.h"
 #include "routing/routing.h"
@@ -44,6 +45,18 @@ struct ControlsRequest {
 // `asr controls`: the catalogue as a table (or JSON).
 ExitCode RunControls(const ControlsRequest& request, const catalog::Catalog& catalog,
                      std::ostream& out, std::ostream& err);
+
+struct AwsCallRequest {
+  std::string service;      // boto3 name: "s3", "ec2", "securityhub"
+  std::string operation;    // API name: "PutPublicAccessBlock"
+  std::string params_json;  // a JSON object, "" for none
+  bool paginate = false;    // follow the operation's paginator and merge the pages
+};
+
+// `asr aws call`: one AWS API call through the model-driven client; prints the JSON result.
+// Exit 1 with the AWS error (code, message, request id) when the call fails.
+ExitCode RunAwsCall(const AwsCallRequest& request, aws::Client& client,
+                    const aws::CallOptions& options, std::ostream& out, std::ostream& err);
 
 // Parses "automatic" | "custom-action" | "api-action".
 std::optional<routing::Trigger> ParseTrigger(std::string_view text);

@@ -22,7 +22,7 @@ json RouteJson(const routing::Route& r) {
       {"account", r.account_id},
       {"region", r.region},
       {"partition", r.partition},
-      {"resource", {{"type", r.resource.type}, {"id", r.resource.id}}},
+      {"resource", {{"type", r.resource_type}, {"id", r.resource_id}}},
       {"trigger", routing::TriggerName(r.trigger)},
       {"mode", routing::ControlModeName(r.mode)},
       {"approval_required", r.approval == routing::ApprovalGate::kRequired},
@@ -67,7 +67,7 @@ void PrintRouteLines(const routing::Route& r, std::ostream& out) {
   }
   out << "]\n";
   out << "  target:      account " << r.account_id << ", region "
-      << (r.region.empty() ? "?" : r.region) << ", " << r.resource.type << " " << r.resource.id
+      << (r.region.empty() ? "?" : r.region) << ", " << r.resource_type << " " << r.resource_id
       << "\n";
 }
 

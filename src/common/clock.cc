@@ -42,7 +42,7 @@ std::string FormatRfc3339Millis(std::chrono::system_clock::time_point t) {
   const auto floored = std::chrono::floor<std::chrono::seconds>(t);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(t - floored).count();
   const std::tm tm = ToUtc(floored);
-  std::array<char, 40> buf{};
+  std::array<char, 96> buf{};
   std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(millis));
@@ -51,7 +51,7 @@ std::string FormatRfc3339Millis(std::chrono::system_clock::time_point t) {
 
 std::string FormatDate(std::chrono::system_clock::time_point t) {
   const std::tm tm = ToUtc(t);
-  std::array<char, 16> buf{};
+  std::array<char, 48> buf{};
   std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday);
   return buf.data();

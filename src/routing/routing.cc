@@ -287,7 +287,8 @@ Decision Decide(const Finding& f, const RoutingConfig& config, Trigger trigger,
   route.account_id = f.aws_account_id;
   route.region = ResourceRegion(f);
   route.partition = Partition(f);
-  route.resource = f.resources.front();
+  route.resource_type = f.resources.front().type;
+  route.resource_id = f.resources.front().id;
   route.standard_long_name = f.standard.long_name;
   route.version = f.standard.version;
   route.control_id = f.standard.control;

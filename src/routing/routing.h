@@ -59,8 +59,9 @@ struct Route {
   std::string control_runbook;      // "ASR-CIS_1.2.0_1.5" (ssm backend)
   std::string account_id;
   std::string region;
-  std::string partition;       // "aws", "aws-cn", "aws-us-gov"
-  finding::Resource resource;  // Resources[0]
+  std::string partition;      // "aws", "aws-cn", "aws-us-gov"
+  std::string resource_type;  // Resources[0].Type
+  std::string resource_id;    // Resources[0].Id (the finding keeps Details and Tags)
   Trigger trigger = Trigger::kAutomatic;
   ControlMode mode = ControlMode::kManual;
   ApprovalGate approval = ApprovalGate::kNone;

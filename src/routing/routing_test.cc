@@ -240,7 +240,7 @@ TEST(RoutingTest, RouteCarriesEverythingTheEngineNeeds) {
   EXPECT_EQ(r.account_id, "111111111111");
   EXPECT_EQ(r.region, "us-east-1");
   EXPECT_EQ(r.partition, "aws");
-  EXPECT_EQ(r.resource.id, "arn:aws:s3:::prod-data");
+  EXPECT_EQ(r.resource_id, "arn:aws:s3:::prod-data");
   EXPECT_EQ(r.mode, ControlMode::kAuto);
   EXPECT_EQ(r.approval, ApprovalGate::kNone);
 }
