@@ -5,8 +5,8 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "app/aws_runtime.h"
 #include "app/config.h"

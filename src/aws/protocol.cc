@@ -70,8 +70,7 @@ StatusCode CodeFor(int http_status, std::string_view aws_code) {
       lower.find("unauthorized") != std::string::npos || lower == "authfailure" ||
       lower.find("signaturedoesnotmatch") != std::string::npos ||
       lower.find("invalidclienttokenid") != std::string::npos ||
-      lower.find("expiredtoken") != std::string::npos || http_status == 401 ||
-      http_status == 403) {
+      lower.find("expiredtoken") != std::string::npos || http_status == 401 || http_status == 403) {
     return StatusCode::kPermissionDenied;
   }
   if (lower.find("notfound") != std::string::npos || lower.starts_with("nosuch") ||
