@@ -113,7 +113,9 @@ std::optional<routing::Trigger> ParseTrigger(std::string_view text) {
 
 ExitCode RunExplain(const ExplainRequest& request, const routing::RoutingConfig& config,
                     const catalog::Catalog& catalog, std::ostream& out, std::ostream& err) {
-  Result<finding::Event> event = finding::ParseEvent(request.input);
+  // explain routes and prints; it has no use for each finding's re-serialised raw JSON.
+  Result<finding::Event> event =
+      finding::ParseEvent(request.input, {.raw_finding = finding::RawFinding::kDrop});
   if (!event.ok()) {
     if (request.format == OutputFormat::kJson) {
       out << json{{"input", request.input_name}, {"error", event.status().message()}}.dump(2)

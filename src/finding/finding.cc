@@ -149,6 +149,14 @@ constexpr size_t kGeneratorId = 15;
 
 using Shape = std::array<Slot, kShapeKeys.size()>;
 
+// Fills raw_json from the parsed element unless the caller opted out.
+template <typename JsonValue>  // simdjson::dom::element or simdjson::dom::object
+void KeepRaw(JsonValue value, const ParseOptions& options, Finding& f) {
+  if (options.raw_finding == RawFinding::kKeep) {
+    f.raw_json = internal::Minify(value);
+  }
+}
+
 class EventParser {
  public:
   explicit EventParser(const ParseOptions& options) : options_(options) {}
@@ -187,6 +195,7 @@ class EventParser {
       ASR_ASSIGN_OR_RETURN(Finding f, shape[kClassUid].present
                                           ? internal::ParseOcsfFinding(root, "")
                                           : internal::ParseAsffFinding(root, ""));
+      KeepRaw(root, options_, f);
       Event event;
       event.kind = EventKind::kBareFinding;
       event.findings.push_back(std::move(f));
@@ -248,6 +257,7 @@ class EventParser {
     size_t index = 0;
     for (const element value : findings) {
       ASR_ASSIGN_OR_RETURN(Finding f, internal::ParseAnyFinding(value, Element(path, index)));
+      KeepRaw(value, options_, f);
       event.findings.push_back(std::move(f));
       ++index;
     }
@@ -320,6 +330,7 @@ class EventParser {
     ASR_ASSIGN_OR_RETURN(const std::string_view event_type,
                          OptionalString(shape[kEventType], "", "EventType"));
     ASR_ASSIGN_OR_RETURN(Finding f, internal::ParseAnyFinding(shape[kFinding].value, "Finding"));
+    KeepRaw(shape[kFinding].value, options_, f);
     Event event;
     if (shape[kEventType].present) {
       // Checked after the finding, whose errors say more about a broken state.
@@ -405,7 +416,9 @@ Result<Finding> ParseFinding(std::string_view json, const ParseOptions& options)
     return InvalidArgumentError("top level: must be a JSON object (a finding), got " +
                                 std::string(internal::JsonTypeName(root.type())));
   }
-  return internal::ParseAnyFinding(root, "");
+  ASR_ASSIGN_OR_RETURN(Finding f, internal::ParseAnyFinding(root, ""));
+  KeepRaw(root, options, f);
+  return f;
 }
 
 }  // namespace asr::finding

@@ -101,7 +101,8 @@ struct Finding {
   // Such a finding must never be remediated in either account (confused deputy).
   bool account_mismatch = false;
   std::string account_mismatch_detail;
-  // The finding object exactly as received (compact JSON), for forwarding and audit.
+  // The finding object exactly as received (compact JSON), for forwarding and audit; "" when
+  // parsed with RawFinding::kDrop.
   std::string raw_json;
 };
 
@@ -119,10 +120,15 @@ struct Event {
 // How deep SQS bodies may nest (a body holding a message whose body holds an event is 2).
 inline constexpr size_t kMaxBodyNesting = 2;
 
+// Whether Finding::raw_json is filled. Re-serialising each finding is about a third of the parse
+// cost; callers that only route (`asr explain`, the decision path) can skip it.
+enum class RawFinding { kKeep, kDrop };
+
 struct ParseOptions {
   size_t max_bytes = 1024 * 1024;  // larger input is refused (EventBridge caps events at 256 KiB)
   size_t max_depth = 64;           // more nested arrays/objects than this are refused
   size_t max_findings = 100;       // Security Hub batches hold at most 100
+  RawFinding raw_finding = RawFinding::kKeep;
 };
 
 // Parses any of these inputs (detected by shape, in this order):

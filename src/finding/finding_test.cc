@@ -957,5 +957,21 @@ TEST(FindingParseTest, TruncationsReturnErrors) {
   }
 }
 
+TEST(FindingParseTest, RawFindingCanBeDropped) {
+  const std::string text = Fixture("layer_test_json_data/CIS_1-6-multi-select.json");
+  const Result<Event> kept = ParseEvent(text);
+  const Result<Event> dropped = ParseEvent(text, {.raw_finding = RawFinding::kDrop});
+  ASSERT_TRUE(kept.ok());
+  ASSERT_TRUE(dropped.ok());
+  ASSERT_EQ(kept->findings.size(), dropped->findings.size());
+  for (size_t i = 0; i < kept->findings.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_FALSE(kept->findings[i].raw_json.empty());
+    EXPECT_TRUE(dropped->findings[i].raw_json.empty());
+    EXPECT_EQ(kept->findings[i].id, dropped->findings[i].id);
+    EXPECT_EQ(kept->findings[i].resources.size(), dropped->findings[i].resources.size());
+  }
+}
+
 }  // namespace
 }  // namespace asr::finding

@@ -304,7 +304,6 @@ Result<Finding> ParseAsffFinding(object finding, std::string_view path) {
   ASR_RETURN_IF_ERROR(ParseResources(slots[kResources], path, f));
 
   ASR_RETURN_IF_ERROR(Finalize(path, f));
-  f.raw_json = Minify(finding);
   return f;
 }
 
