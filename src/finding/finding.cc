@@ -114,22 +114,9 @@ Result<element> ParseJson(std::string_view json, size_t level, const ParseOption
 }
 
 // Keys that decide the input's shape, read in one pass over the top-level object.
-constexpr std::array<std::string_view, 16> kShapeKeys = {"detail-type",
-                                                         "detail",
-                                                         "id",
-                                                         "account",
-                                                         "region",
-                                                         "Records",
-                                                         "body",
-                                                         "Body",
-                                                         "Finding",
-                                                         "EventType",
-                                                         "parse_id_pattern",
-                                                         "expected_control_id",
-                                                         "class_uid",
-                                                         "SchemaVersion",
-                                                         "Id",
-                                                         "GeneratorId"};
+constexpr std::array<std::string_view, 14> kShapeKeys = {
+    "detail-type", "detail",  "id",        "account",   "region",        "Records", "body",
+    "Body",        "Finding", "EventType", "class_uid", "SchemaVersion", "Id",      "GeneratorId"};
 constexpr size_t kDetailType = 0;
 constexpr size_t kDetail = 1;
 constexpr size_t kEventId = 2;
@@ -140,12 +127,10 @@ constexpr size_t kBody = 6;
 constexpr size_t kBodyUpper = 7;
 constexpr size_t kFinding = 8;
 constexpr size_t kEventType = 9;
-constexpr size_t kParseIdPattern = 10;
-constexpr size_t kExpectedControlId = 11;
-constexpr size_t kClassUid = 12;
-constexpr size_t kSchemaVersion = 13;
-constexpr size_t kId = 14;
-constexpr size_t kGeneratorId = 15;
+constexpr size_t kClassUid = 10;
+constexpr size_t kSchemaVersion = 11;
+constexpr size_t kId = 12;
+constexpr size_t kGeneratorId = 13;
 
 using Shape = std::array<Slot, kShapeKeys.size()>;
 
