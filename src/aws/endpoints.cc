@@ -26,18 +26,6 @@ constexpr std::array<GlobalService, 8> kGlobalServices = {{
     {"cloudfront", "aws-cn", "cloudfront.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1"},
 }};
 
-bool IsValidRegion(std::string_view region) {
-  if (region.size() < 3 || region.size() > 40 || region.front() == '-' || region.back() == '-') {
-    return false;
-  }
-  for (const char c : region) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 Result<Endpoint> FromUrl(std::string_view url, std::string_view origin) {
   Endpoint e;
   e.custom = true;
@@ -111,7 +99,7 @@ EndpointOverrides EndpointOverridesFromEnv(
 
 Result<Endpoint> ResolveEndpoint(const ServiceMetadata& metadata, std::string_view region,
                                  const EndpointOverrides& overrides) {
-  if (!IsValidRegion(region)) {
+  if (!IsAwsRegionName(region)) {
     return InvalidArgumentError("region " + Quote(region) +
                                 " is not a valid region name (e.g. us-east-1); set AWS_REGION or "
                                 "--region");

@@ -62,6 +62,16 @@ bool IsDigits(std::string_view s, size_t n) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool IsAwsRegionName(std::string_view s) {
+  if (s.size() < 4 || s.size() > 40 || s.front() == '-' || s.back() == '-' ||
+      s.find('-') == std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   // Iterative matcher with single-star backtracking: O(|pattern| * |text|) worst case.
   size_t p = 0;

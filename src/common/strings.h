@@ -15,6 +15,9 @@ namespace asr {
 [[nodiscard]] std::vector<std::string_view> Split(std::string_view s, char sep);
 // True when every character is a decimal digit and the string has exactly `n` of them.
 [[nodiscard]] bool IsDigits(std::string_view s, size_t n);
+// An AWS region name as it may appear in config or a request: lower-case letters, digits and
+// dashes, at least one dash, no dash at either end, 4 to 40 characters (us-east-1, us-gov-west-1).
+[[nodiscard]] bool IsAwsRegionName(std::string_view s);
 // Glob match supporting '*' (any run, including empty) and '?' (one character). Case-sensitive.
 [[nodiscard]] bool GlobMatch(std::string_view pattern, std::string_view text);
 // Quotes a string for human-readable messages: abc -> "abc", truncated after `max` characters

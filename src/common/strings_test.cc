@@ -29,6 +29,18 @@ TEST(StringsTest, IsDigits) {
   EXPECT_FALSE(IsDigits("11111111111a", 12));
 }
 
+TEST(StringsTest, IsAwsRegionName) {
+  for (const char* ok : {"us-east-1", "us-gov-west-1", "cn-northwest-1", "ap-south-2"}) {
+    SCOPED_TRACE(ok);
+    EXPECT_TRUE(IsAwsRegionName(ok));
+  }
+  for (const char* bad :
+       {"", "usa", "US-EAST-1", "us east 1", "-us-east-1", "us-east-1-", "evil.com/x"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(IsAwsRegionName(bad));
+  }
+}
+
 TEST(StringsTest, GlobMatch) {
   struct Case {
     const char* pattern;

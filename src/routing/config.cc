@@ -48,19 +48,6 @@ Status ValidateStrings(std::string_view path, const std::vector<std::string>& va
 
 bool IsAccountId(std::string_view s) { return IsDigits(s, 12); }
 
-bool IsRegionName(std::string_view s) {
-  // e.g. us-east-1, us-gov-west-1, cn-north-1, ap-southeast-5: letters/digits and dashes.
-  if (s.size() < 4 || s.front() == '-' || s.back() == '-') {
-    return false;
-  }
-  for (const char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return false;
-    }
-  }
-  return s.find('-') != std::string_view::npos;
-}
-
 bool IsNonEmpty(std::string_view s) { return !TrimAscii(s).empty(); }
 
 Status ValidateTags(std::string_view path, const std::vector<TagCondition>& tags) {
@@ -103,9 +90,9 @@ Status Validate(const RoutingConfig& config, const catalog::Catalog& catalog) {
                                       "a 12-digit account id"));
   ASR_RETURN_IF_ERROR(ValidateStrings("filters.accounts.exclude", f.accounts.exclude, IsAccountId,
                                       "a 12-digit account id"));
-  ASR_RETURN_IF_ERROR(ValidateStrings("filters.regions.include", f.regions.include, IsRegionName,
+  ASR_RETURN_IF_ERROR(ValidateStrings("filters.regions.include", f.regions.include, IsAwsRegionName,
                                       "a region name such as us-east-1"));
-  ASR_RETURN_IF_ERROR(ValidateStrings("filters.regions.exclude", f.regions.exclude, IsRegionName,
+  ASR_RETURN_IF_ERROR(ValidateStrings("filters.regions.exclude", f.regions.exclude, IsAwsRegionName,
                                       "a region name such as us-east-1"));
   ASR_RETURN_IF_ERROR(ValidateTags("filters.tags.include", f.tags.include));
   ASR_RETURN_IF_ERROR(ValidateTags("filters.tags.exclude", f.tags.exclude));
