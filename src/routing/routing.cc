@@ -1,9 +1,11 @@
 #include "routing/routing.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "common/arn.h"
 #include "common/strings.h"
 
 namespace asr::routing {
@@ -81,23 +83,6 @@ Decision SkipWith(SkipReason reason, std::string message,
       Skip{.reason = reason, .message = std::move(message), .would_route = std::move(would_route)});
 }
 
-// The ARN field at `index` (0 = "arn"), or "" when `id` is not an ARN or has fewer fields.
-std::string_view ArnField(std::string_view id, size_t index) {
-  if (id.substr(0, 4) != "arn:") {
-    return {};
-  }
-  size_t start = 0;
-  for (size_t i = 0; i < index; ++i) {
-    const size_t colon = id.find(':', start);
-    if (colon == std::string_view::npos) {
-      return {};
-    }
-    start = colon + 1;
-  }
-  const size_t end = id.find(':', start);
-  return id.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-}
-
 bool IsSecurityHubProduct(const Finding& f) {
   if (f.product_name != "Security Hub") {
     return false;
@@ -107,17 +92,17 @@ bool IsSecurityHubProduct(const Finding& f) {
   if (f.product_arn.empty()) {
     return true;
   }
-  const std::string_view arn = f.product_arn;
-  return ArnField(arn, 2) == "securityhub" &&
-         (arn.ends_with(":product/aws/securityhub") || arn.ends_with(":productv2/aws/securityhub"));
+  const std::optional<Arn> arn = ParseArn(f.product_arn);
+  return arn && arn->service == "securityhub" &&
+         (arn->resource == "product/aws/securityhub" || arn->resource == "productv2/aws/securityhub");
 }
 
 // Region where the resource lives: the ARN's region, else Resources[0].Region, else the
 // finding's region.
 std::string ResourceRegion(const Finding& f) {
   const finding::Resource& r = f.resources.front();
-  if (const std::string_view arn_region = ArnField(r.id, 3); !arn_region.empty()) {
-    return std::string(arn_region);
+  if (const std::optional<Arn> arn = ParseArn(r.id); arn && !arn->region.empty()) {
+    return std::string(arn->region);
   }
   return r.region.empty() ? f.region : r.region;
 }
@@ -127,9 +112,9 @@ std::string Partition(const Finding& f) {
   if (!r.partition.empty()) {
     return r.partition;
   }
-  for (const std::string_view arn : {std::string_view(r.id), std::string_view(f.id)}) {
-    if (const std::string_view p = ArnField(arn, 1); !p.empty()) {
-      return std::string(p);
+  for (const std::string_view text : {std::string_view(r.id), std::string_view(f.id)}) {
+    if (const std::optional<Arn> arn = ParseArn(text); arn && !arn->partition.empty()) {
+      return std::string(arn->partition);
     }
   }
   return "aws";

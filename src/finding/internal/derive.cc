@@ -140,27 +140,6 @@ void CheckAccounts(Finding& f) {
 
 }  // namespace
 
-std::optional<Arn> ParseArn(std::string_view text) {
-  if (!text.starts_with("arn:")) {
-    return std::nullopt;
-  }
-  std::string_view rest = text.substr(4);
-  std::array<std::string_view, 4> parts;
-  for (std::string_view& part : parts) {
-    const size_t colon = rest.find(':');
-    if (colon == std::string_view::npos) {
-      return std::nullopt;
-    }
-    part = rest.substr(0, colon);
-    rest = rest.substr(colon + 1);
-  }
-  return Arn{.partition = parts[0],
-             .service = parts[1],
-             .region = parts[2],
-             .account = parts[3],
-             .resource = rest};
-}
-
 std::optional<StandardRef> StandardFromControlArn(std::string_view arn_text) {
   const std::optional<Arn> arn = ParseArn(arn_text);
   constexpr std::string_view kPrefix = "control/";

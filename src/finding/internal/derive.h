@@ -7,21 +7,11 @@
 #include <optional>
 #include <string_view>
 
+#include "common/arn.h"
 #include "common/status.h"
 #include "finding/finding.h"
 
 namespace asr::finding::internal {
-
-// The parts of "arn:<partition>:<service>:<region>:<account>:<resource>" (resource may contain
-// ':'). nullopt when the text has fewer than six ':'-separated parts or the wrong prefix.
-struct Arn {
-  std::string_view partition;
-  std::string_view service;
-  std::string_view region;
-  std::string_view account;
-  std::string_view resource;
-};
-std::optional<Arn> ParseArn(std::string_view text);
 
 // ProductFields.StandardsControlArn "arn:<p>:securityhub:<r>:<acct>:control/<std>/v/<ver>/<ctl>"
 // (the control is everything after the version). nullopt when malformed.

@@ -8,18 +8,6 @@
 namespace asr::finding::internal {
 namespace {
 
-TEST(FindingDeriveTest, ParseArnSplitsSixParts) {
-  const std::optional<Arn> arn = ParseArn("arn:aws-cn:iam::111111111111:role/a:b");
-  ASSERT_TRUE(arn.has_value());
-  EXPECT_EQ(arn->partition, "aws-cn");
-  EXPECT_EQ(arn->service, "iam");
-  EXPECT_EQ(arn->region, "");
-  EXPECT_EQ(arn->account, "111111111111");
-  EXPECT_EQ(arn->resource, "role/a:b");
-  EXPECT_FALSE(ParseArn("arn:aws:s3").has_value());
-  EXPECT_FALSE(ParseArn("AWS::::Account:111111111111").has_value());
-}
-
 TEST(FindingDeriveTest, FindingType) {
   struct Case {
     std::string id;
