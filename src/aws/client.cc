@@ -58,6 +58,26 @@ std::string RequestIdOf(const HttpResponse& r) {
 
 Result<nlohmann::json> Client::Call(std::string_view service, std::string_view operation,
                                     const nlohmann::json& params, const CallOptions& options) {
+  if (options.observer == nullptr) {
+    CallEvent ignored;
+    return CallOnce(service, operation, params, options, ignored);
+  }
+  CallEvent event{.service = service, .operation = operation};
+  event.region = options.region.empty() ? std::string_view(options_.region) : options.region;
+  const auto started = clock_.Now();
+  Result<nlohmann::json> result = CallOnce(service, operation, params, options, event);
+  event.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started);
+  event.status = result.status();
+  if (!result.ok() && !result.status().request_id().empty()) {
+    event.request_id = result.status().request_id();
+  }
+  options.observer->OnCall(event);
+  return result;
+}
+
+Result<nlohmann::json> Client::CallOnce(std::string_view service, std::string_view operation,
+                                        const nlohmann::json& params, const CallOptions& options,
+                                        CallEvent& event) {
   const std::string context = std::string(service) + "." + std::string(operation);
   ASR_ASSIGN_OR_RETURN(const ServiceModel* model, models_.Get(service));
   const Operation* op = model->FindOperation(operation);
@@ -92,6 +112,9 @@ Result<nlohmann::json> Client::Call(std::string_view service, std::string_view o
     }
     const auto started = clock_.Now();
     Result<HttpResponse> response = transport_.Send(request, options_.transport);
+    event.attempts = attempt;
+    event.http_status = response.ok() ? response->status : 0;
+    event.request_id = response.ok() ? RequestIdOf(*response) : "";
     const auto latency_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started).count();
     Status error;

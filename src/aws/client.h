@@ -26,10 +26,33 @@ struct ClientOptions {
   std::string user_agent = "asr/0.1.0";
 };
 
+// What one finished call did, for audit journals and tests: reported once per Call (after the
+// last attempt), success or not.
+struct CallEvent {
+  std::string_view service;
+  std::string_view operation;
+  std::string_view region;
+  int attempts = 0;
+  int http_status = 0;     // of the last attempt; 0 when no response arrived
+  std::string request_id;  // of the last attempt, when the service sent one
+  Status status;           // OK, or the error Call returns
+  std::chrono::milliseconds latency{0};  // from the first attempt to the end
+};
+
+// Receives a CallEvent for every call made with it. Must be thread-safe when shared by calls on
+// several threads.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  virtual void OnCall(const CallEvent& event) = 0;
+};
+
 struct CallOptions {
   std::string region;  // overrides ClientOptions::region when not empty
   // Overrides the client's credentials provider for this call (e.g. an assumed role).
   CredentialsProvider* credentials = nullptr;
+  // Told about the call once it has finished (borrowed; may be null).
+  CallObserver* observer = nullptr;
 };
 
 // The model-driven AWS client: `Call("s3", "PutPublicAccessBlock", params)` with boto3-shaped JSON
@@ -73,6 +96,10 @@ class Client final {
   Sleeper& sleeper_;
   Random& random_;
   const Logger* logger_;
+  Result<nlohmann::json> CallOnce(std::string_view service, std::string_view operation,
+                                  const nlohmann::json& params, const CallOptions& options,
+                                  CallEvent& event);
+
   ClientOptions options_;
   RetryQuota quota_;
 };

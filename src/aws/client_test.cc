@@ -188,6 +188,50 @@ TEST_F(ClientTest, TotalDeadlineStopsRetrying) {
   EXPECT_EQ(transport_.sent_.size(), 2u);
 }
 
+class RecordingObserver final : public CallObserver {
+ public:
+  void OnCall(const CallEvent& e) override {
+    events.push_back({std::string(e.service), std::string(e.operation), std::string(e.region),
+                      e.attempts, e.http_status, e.request_id, e.status});
+  }
+  struct Seen {
+    std::string service, operation, region;
+    int attempts;
+    int http_status;
+    std::string request_id;
+    Status status;
+  };
+  std::vector<Seen> events;
+};
+
+TEST_F(ClientTest, ObserverSeesEachFinishedCallOnceWithAttemptsAndRequestId) {
+  transport_.Push(Xml(400, QueryError("Throttling")));
+  HttpResponse ok = Xml(200, kCallerIdentity);
+  ok.headers.emplace_back("x-amzn-RequestId", "req-ok");
+  transport_.Push(ok);
+  transport_.Push(Xml(403, QueryError("AccessDenied")));
+  Client client = MakeClient();
+  RecordingObserver observer;
+  ASSERT_TRUE(client.Call("sts", "GetCallerIdentity", json::object(),
+                          {.region = "eu-west-1", .observer = &observer})
+                  .ok());
+  EXPECT_FALSE(client.Call("sts", "GetCallerIdentity", json::object(), {.observer = &observer})
+                   .ok());
+  ASSERT_EQ(observer.events.size(), 2u);
+  EXPECT_EQ(observer.events[0].service, "sts");
+  EXPECT_EQ(observer.events[0].operation, "GetCallerIdentity");
+  EXPECT_EQ(observer.events[0].region, "eu-west-1");
+  EXPECT_EQ(observer.events[0].attempts, 2);
+  EXPECT_EQ(observer.events[0].http_status, 200);
+  EXPECT_EQ(observer.events[0].request_id, "req-ok");
+  EXPECT_TRUE(observer.events[0].status.ok());
+  EXPECT_EQ(observer.events[1].region, "us-east-1");
+  EXPECT_EQ(observer.events[1].attempts, 1);
+  EXPECT_EQ(observer.events[1].http_status, 403);
+  EXPECT_EQ(observer.events[1].request_id, "req-9");
+  EXPECT_EQ(observer.events[1].status.code(), StatusCode::kPermissionDenied);
+}
+
 TEST_F(ClientTest, UnknownServiceOrOperationIsAClearError) {
   Client client = MakeClient();
   EXPECT_EQ(client.Call("nosuchservice", "X", json::object()).status().code(),
