@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "remediation/spec.h"
+
+namespace asr::remediation {
+
+// Resolved parameter values of one invocation, typed by the spec that produced them.
+// Accessors assume the name is declared in the spec with that type (checked by ResolveParams);
+// asking for an undeclared name is a programming error and returns the type's zero value.
+class Params final {
+ public:
+  Params() = default;
+  explicit Params(nlohmann::json values) : values_(std::move(values)) {}
+
+  [[nodiscard]] std::string String(std::string_view name) const;
+  [[nodiscard]] std::int64_t Int(std::string_view name) const;
+  [[nodiscard]] bool Bool(std::string_view name) const;
+  [[nodiscard]] std::vector<std::string> StringList(std::string_view name) const;
+  [[nodiscard]] const nlohmann::json& values() const { return values_; }
+
+ private:
+  nlohmann::json values_ = nlohmann::json::object();
+};
+
+// Security Hub control parameters as get_input_params coerces them: "^\d+$" → integer,
+// "true"/"false" (any case) → bool, a string with commas → list of trimmed strings, otherwise
+// unchanged. `input_parameters` is the Config rule's InputParameters JSON text ("" → {}).
+// InvalidArgument when it is not a JSON object.
+Result<nlohmann::json> CoerceControlParameters(std::string_view input_parameters);
+
+// Values for every declared parameter, from lowest to highest precedence: the spec default, the
+// control binding's default for `control_id`, the Security Hub control parameters
+// (`control_params`, keys matched case-insensitively; keys the spec does not declare are
+// ignored), and explicit `overrides` (unknown keys are an error). Each value is checked against
+// the declared type and bounds; InvalidArgument names the parameter, the value and what is
+// accepted.
+Result<Params> ResolveParams(const RemediationSpec& spec, std::string_view control_id,
+                             const nlohmann::json& control_params,
+                             const nlohmann::json& overrides);
+
+}  // namespace asr::remediation

@@ -1,0 +1,1 @@
+list(APPEND ASR_REMEDIATION_SOURCES lambda/remove_lambda_public_access.cc)
