@@ -30,6 +30,8 @@ class AwsRuntime final {
   aws::StsApi& sts() { return *sts_api_; }
   aws::CredentialsProvider& credentials() { return *chain_; }
   const Clock& clock() const { return clock_; }
+  aws::Sleeper& sleeper() { return sleeper_; }
+  const Logger& logger() const { return *logger_; }
 
   // A provider that assumes each role in `role_arns` in turn, starting from the default chain
   // (role chaining: admin → member → remediation role). The returned provider is owned by the

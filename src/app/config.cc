@@ -150,6 +150,29 @@ Status ReadControls(const Reader& r, const YAML::Node& node, routing::RoutingCon
   return Status::Ok();
 }
 
+Status ReadRoles(const Reader& r, const YAML::Node& node, remediation::RoleOptions& out) {
+  ASR_RETURN_IF_ERROR(r.CheckKeys(node, "roles", {"member_role", "namespace", "external_id"}));
+  if (node["member_role"]) {
+    ASR_ASSIGN_OR_RETURN(out.member_role_name, r.Scalar(node["member_role"], "roles.member_role"));
+    if (Status s = remediation::ValidateRoleName(out.member_role_name); !s.ok()) {
+      return r.Error(node["member_role"], "roles.member_role", s.message());
+    }
+  }
+  if (node["namespace"]) {
+    ASR_ASSIGN_OR_RETURN(out.remediation_namespace, r.Scalar(node["namespace"], "roles.namespace"));
+    if (Status s = remediation::ValidateNamespace(out.remediation_namespace); !s.ok()) {
+      return r.Error(node["namespace"], "roles.namespace",
+                     s.message() +
+                         " (the namespace of the SO0111-<Remediation>-<namespace> "
+                         "roles in the member accounts)");
+    }
+  }
+  if (node["external_id"]) {
+    ASR_ASSIGN_OR_RETURN(out.external_id, r.Scalar(node["external_id"], "roles.external_id"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view source_name,
@@ -169,7 +192,7 @@ Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view sour
     return config;  // an empty file means the defaults
   }
   try {
-    ASR_RETURN_IF_ERROR(r.CheckKeys(root, "", {"playbooks", "controls", "filters"}));
+    ASR_RETURN_IF_ERROR(r.CheckKeys(root, "", {"playbooks", "controls", "filters", "roles"}));
     if (root["playbooks"]) {
       ASR_ASSIGN_OR_RETURN(config.routing.playbooks, r.StringList(root["playbooks"], "playbooks"));
     }
@@ -178,6 +201,9 @@ Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view sour
     }
     if (root["filters"]) {
       ASR_RETURN_IF_ERROR(ReadFilters(r, root["filters"], config.routing.filters));
+    }
+    if (root["roles"]) {
+      ASR_RETURN_IF_ERROR(ReadRoles(r, root["roles"], config.roles));
     }
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError(std::string(source_name) + ": " + e.what());

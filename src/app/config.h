@@ -6,6 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "common/status.h"
+#include "remediation/roles.h"
 #include "routing/config.h"
 
 namespace asr::app {
@@ -13,6 +14,8 @@ namespace asr::app {
 // The whole asr configuration (asr.yaml). Grows with the engine; every key is validated at load.
 struct Config {
   routing::RoutingConfig routing;
+  // roles: member_role, namespace, external_id — how asr reaches member accounts.
+  remediation::RoleOptions roles;
   // Where the configuration came from: a file path, or "built-in defaults".
   std::string source = "built-in defaults";
 };

@@ -31,6 +31,10 @@ filters:
     exclude: [do-not-touch]
   resources:
     exclude: ["arn:aws:s3:::prod-*"]
+roles:
+  member_role: Custom-Member
+  namespace: prod-1
+  external_id: "x-123"
 )";
   const Result<Config> c = ParseConfigYaml(yaml, "asr.yaml", Cat());
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -49,6 +53,9 @@ filters:
   EXPECT_EQ(r.filters.tags.exclude[0].key, "do-not-touch");
   EXPECT_FALSE(r.filters.tags.exclude[0].value.has_value());
   EXPECT_EQ(r.filters.resources.exclude, std::vector<std::string>{"arn:aws:s3:::prod-*"});
+  EXPECT_EQ(c->roles.member_role_name, "Custom-Member");
+  EXPECT_EQ(c->roles.remediation_namespace, "prod-1");
+  EXPECT_EQ(c->roles.external_id, "x-123");
 }
 
 TEST(ConfigTest, ErrorsNameTheKeyAndLine) {
@@ -72,6 +79,10 @@ TEST(ConfigTest, ErrorsNameTheKeyAndLine) {
       {"duplicate control", "controls:\n  S3.2: auto\n  s3.2: off\n", "listed twice"},
       {"not yaml", "playbooks: [SC\n", "not valid YAML"},
       {"top level list", "- a\n- b\n", "must be a mapping"},
+      {"bad namespace", "roles:\n  namespace: PROD\n",
+       "asr.yaml:2:14: roles.namespace: namespace \"PROD\" must be 3 to 9 characters"},
+      {"bad role name", "roles:\n  member_role: \"a b\"\n", "roles.member_role: role name"},
+      {"typo in roles", "roles:\n  namspace: abc\n", "roles.namspace: unknown key"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

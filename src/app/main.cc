@@ -1,10 +1,14 @@
 // asr: Automated Security Response for AWS. Wires concrete objects together and dispatches the
 // command line (DESIGN.md §2: only app/ constructs implementations and reads configuration).
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -45,6 +49,49 @@ Result<std::string> ReadInput(const std::string& name, size_t limit) {
 }
 
 int ToInt(cli::ExitCode code) { return static_cast<int>(code); }
+
+// Adapts the runtime's role chaining to the CLI's MemberSessions.
+class RuntimeSessions final : public cli::MemberSessions {
+ public:
+  explicit RuntimeSessions(AwsRuntime& runtime) : runtime_(runtime) {}
+  aws::CredentialsProvider& Chain(const std::vector<std::string>& role_arns,
+                                  const std::string& external_id,
+                                  const std::string& session_name) override {
+    return runtime_.AssumeRoleChain(role_arns, external_id, session_name);
+  }
+
+ private:
+  AwsRuntime& runtime_;
+};
+
+// "r-20261128T120000Z-1a2b3c": sortable by time, unique enough for one operator's records.
+std::string NewRunId(const Clock& clock) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  const std::string stamp = FormatRfc3339Millis(clock.Now());  // 2026-11-28T12:00:00.000Z
+  std::string compact;
+  for (char c : stamp.substr(0, 19)) {
+    if (c != '-' && c != ':') {
+      compact.push_back(c);
+    }
+  }
+  char suffix[8];
+  std::snprintf(suffix, sizeof(suffix), "%06llx",
+                static_cast<unsigned long long>(rng() & 0xffffffULL));
+  return "r-" + compact + "Z-" + suffix;
+}
+
+// A yes/no question on the terminal: only when stdin is a terminal and not the command's input.
+std::optional<bool> AskOnTerminal(const std::string& question, bool stdin_is_input) {
+  if (stdin_is_input || isatty(STDIN_FILENO) == 0) {
+    return std::nullopt;
+  }
+  std::cerr << question << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    return false;
+  }
+  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES";
+}
 
 int Run(int argc, char** argv) {
   CLI::App app{
@@ -113,6 +160,69 @@ int Run(int argc, char** argv) {
   aws_call->add_flag("--paginate", call_request.paginate, "Follow pagination and merge pages");
   aws_call->add_flag("--debug", call_debug, "Log each HTTP attempt to stderr (never secrets)");
 
+  // remediate
+  CLI::App* remediate = app.add_subcommand(
+      "remediate",
+      "Fix the findings in an event or finding file now: route, assume the member roles, plan, "
+      "confirm, apply, verify");
+  std::string remediate_input;
+  bool remediate_dry_run = false;
+  bool remediate_yes = false;
+  bool remediate_json = false;
+  std::vector<std::string> remediate_params;
+  std::string remediate_record;
+  std::string remediate_records_dir = "asr-records";
+  std::string remediate_region;
+  remediate
+      ->add_option("input", remediate_input,
+                   "EventBridge event, SQS message, or ASFF/OCSF finding (file, or - for stdin)")
+      ->required();
+  remediate->add_flag("--dry-run", remediate_dry_run,
+                      "Only plan: read the resource and show the changes, change nothing");
+  remediate->add_flag("-y,--yes", remediate_yes, "Apply without asking for confirmation");
+  remediate->add_flag("--json", remediate_json, "Print the run records as JSON");
+  remediate->add_option("--param", remediate_params,
+                        "Override a remediation parameter: NAME=VALUE (JSON or text); repeatable");
+  remediate->add_option("--record", remediate_record,
+                        "Write the run record (input of `asr undo`) to this file");
+  remediate->add_option("--records-dir", remediate_records_dir,
+                        "Directory for run records (default: ./asr-records)");
+  remediate->add_option("--region", remediate_region,
+                        "Region for asr's own calls (default: $AWS_REGION); remediations run in "
+                        "the finding's region");
+
+  // undo
+  CLI::App* undo = app.add_subcommand(
+      "undo", "Restore what a remediation run changed, from its record (reversible ones only)");
+  std::string undo_record;
+  bool undo_yes = false;
+  bool undo_json = false;
+  undo->add_option("record", undo_record, "The run record written by `asr remediate`")->required();
+  undo->add_flag("-y,--yes", undo_yes, "Undo without asking for confirmation");
+  undo->add_flag("--json", undo_json, "Print JSON");
+
+  // remediations
+  CLI::App* remediations_cmd = app.add_subcommand(
+      "remediations", "List the built-in remediations: controls, risk, reversibility, permissions");
+  bool remediations_json = false;
+  remediations_cmd->add_flag("--json", remediations_json, "Print JSON");
+
+  // templates
+  CLI::App* templates = app.add_subcommand("templates", "Print deployment templates");
+  templates->require_subcommand(1);
+  CLI::App* member_roles = templates->add_subcommand(
+      "member-roles",
+      "CloudFormation template (JSON) of the member-account roles, generated from the registry");
+  cli::MemberRolesRequest roles_request;
+  member_roles->add_option("--namespace", roles_request.remediation_namespace,
+                           "Default of the Namespace parameter (3-9 of a-z0-9-)");
+  member_roles->add_option("--admin-account", roles_request.admin_account,
+                           "Default of the AdminAccountId parameter (where asr runs)");
+  member_roles->add_option("--admin-role-name", roles_request.admin_role_name,
+                           "Role asr runs as in the admin account (trusted by the member role)");
+  member_roles->add_option("--member-role-name", roles_request.member_role_name,
+                           "Name of the member role");
+
   // config check
   CLI::App* config_cmd = app.add_subcommand("config", "Work with the configuration");
   config_cmd->require_subcommand(1);
@@ -154,6 +264,16 @@ int Run(int argc, char** argv) {
   }
 
   const catalog::Catalog& catalog = catalog::Catalog::Builtin();
+  const remediation::Registry& registry = remediation::Registry::Global();
+
+  if (remediations_cmd->parsed()) {
+    return ToInt(cli::RunRemediations(
+        remediations_json ? cli::OutputFormat::kJson : cli::OutputFormat::kText, registry,
+        std::cout));
+  }
+  if (member_roles->parsed()) {
+    return ToInt(cli::RunMemberRolesTemplate(roles_request, registry, std::cout, std::cerr));
+  }
 
   if (controls->parsed()) {
     cli::ControlsRequest request;
@@ -182,6 +302,61 @@ int Run(int argc, char** argv) {
       std::cout << "  control " << control << ": " << routing::ControlModeName(mode) << "\n";
     }
     return ToInt(cli::ExitCode::kOk);
+  }
+
+  if (remediate->parsed() || undo->parsed()) {
+    const char* name = remediate->parsed() ? "asr remediate" : "asr undo";
+    Result<std::unique_ptr<AwsRuntime>> runtime =
+        AwsRuntime::Create({.region = remediate_region, .log_level = LogLevel::kWarn});
+    if (!runtime.ok()) {
+      std::cerr << name << ": " << runtime.status().message() << "\n";
+      return ToInt(cli::ExitCode::kConfig);
+    }
+    RuntimeSessions sessions(**runtime);
+    const bool stdin_is_input = remediate->parsed() && remediate_input == "-";
+    cli::RemediationEnv env{
+        .client = (*runtime)->client(),
+        .sessions = sessions,
+        .clock = (*runtime)->clock(),
+        .sleeper = (*runtime)->sleeper(),
+        .logger = (*runtime)->logger(),
+        .registry = registry,
+        .roles = config->roles,
+        .ask = [stdin_is_input](const std::string& q) { return AskOnTerminal(q, stdin_is_input); },
+        .new_run_id = [&runtime]() { return NewRunId((*runtime)->clock()); }};
+    if (undo->parsed()) {
+      return ToInt(cli::RunUndo(
+          {.record_path = undo_record,
+           .format = undo_json ? cli::OutputFormat::kJson : cli::OutputFormat::kText,
+           .confirmation = undo_yes ? cli::Confirmation::kAssumeYes : cli::Confirmation::kAsk},
+          env, std::cout, std::cerr));
+    }
+    const finding::ParseOptions limits;
+    Result<std::string> input = ReadInput(remediate_input, limits.max_bytes);
+    if (!input.ok()) {
+      std::cerr << "asr remediate: " << input.status().message() << "\n";
+      return ToInt(cli::ExitCode::kInputRejected);
+    }
+    cli::RemediateRequest request;
+    request.input = std::move(input).value();
+    request.input_name = remediate_input == "-" ? "stdin" : remediate_input;
+    request.format = remediate_json ? cli::OutputFormat::kJson : cli::OutputFormat::kText;
+    request.mode = remediate_dry_run ? remediation::RunMode::kDryRun : remediation::RunMode::kApply;
+    request.confirmation = remediate_yes ? cli::Confirmation::kAssumeYes : cli::Confirmation::kAsk;
+    request.record_path = remediate_record;
+    request.records_dir = remediate_records_dir;
+    for (const std::string& p : remediate_params) {
+      const size_t eq = p.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "asr remediate: --param " << Quote(p) << ": expected NAME=VALUE\n";
+        return ToInt(cli::ExitCode::kUsage);
+      }
+      const std::string value = p.substr(eq + 1);
+      nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
+      request.overrides[p.substr(0, eq)] =
+          parsed.is_discarded() ? nlohmann::json(value) : std::move(parsed);
+    }
+    return ToInt(cli::RunRemediate(request, config->routing, catalog, env, std::cout, std::cerr));
   }
 
   if (explain->parsed()) {

@@ -33,9 +33,9 @@ struct CallEvent {
   std::string_view operation;
   std::string_view region;
   int attempts = 0;
-  int http_status = 0;     // of the last attempt; 0 when no response arrived
-  std::string request_id;  // of the last attempt, when the service sent one
-  Status status;           // OK, or the error Call returns
+  int http_status = 0;                   // of the last attempt; 0 when no response arrived
+  std::string request_id;                // of the last attempt, when the service sent one
+  Status status;                         // OK, or the error Call returns
   std::chrono::milliseconds latency{0};  // from the first attempt to the end
 };
 

@@ -212,11 +212,12 @@ TEST_F(ClientTest, ObserverSeesEachFinishedCallOnceWithAttemptsAndRequestId) {
   transport_.Push(Xml(403, QueryError("AccessDenied")));
   Client client = MakeClient();
   RecordingObserver observer;
-  ASSERT_TRUE(client.Call("sts", "GetCallerIdentity", json::object(),
-                          {.region = "eu-west-1", .observer = &observer})
+  ASSERT_TRUE(client
+                  .Call("sts", "GetCallerIdentity", json::object(),
+                        {.region = "eu-west-1", .observer = &observer})
                   .ok());
-  EXPECT_FALSE(client.Call("sts", "GetCallerIdentity", json::object(), {.observer = &observer})
-                   .ok());
+  EXPECT_FALSE(
+      client.Call("sts", "GetCallerIdentity", json::object(), {.observer = &observer}).ok());
   ASSERT_EQ(observer.events.size(), 2u);
   EXPECT_EQ(observer.events[0].service, "sts");
   EXPECT_EQ(observer.events[0].operation, "GetCallerIdentity");

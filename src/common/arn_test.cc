@@ -24,8 +24,8 @@ TEST(ArnTest, ParseRejectsTextThatIsNotAnArn) {
 }
 
 TEST(ArnTest, MakeArnRoundTrips) {
-  const std::string text = MakeArn("aws-us-gov", "lambda", "us-gov-west-1", "222222222222",
-                                   "function:f:1");
+  const std::string text =
+      MakeArn("aws-us-gov", "lambda", "us-gov-west-1", "222222222222", "function:f:1");
   EXPECT_EQ(text, "arn:aws-us-gov:lambda:us-gov-west-1:222222222222:function:f:1");
   const std::optional<Arn> arn = ParseArn(text);
   ASSERT_TRUE(arn.has_value());

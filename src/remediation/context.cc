@@ -68,10 +68,14 @@ std::vector<std::string> IamActionsFor(std::string_view service, std::string_vie
 }
 
 json ToJson(const CallRecord& c) {
-  json j = {{"phase", c.phase},           {"service", c.service},
-            {"operation", c.operation},   {"region", c.region},
-            {"mutating", c.mutating},     {"attempts", c.attempts},
-            {"http_status", c.http_status}, {"latency_ms", c.latency_ms}};
+  json j = {{"phase", c.phase},
+            {"service", c.service},
+            {"operation", c.operation},
+            {"region", c.region},
+            {"mutating", c.mutating},
+            {"attempts", c.attempts},
+            {"http_status", c.http_status},
+            {"latency_ms", c.latency_ms}};
   if (!c.request_id.empty()) {
     j["request_id"] = c.request_id;
   }
@@ -139,8 +143,8 @@ Status Context::Admit(std::string_view service, std::string_view operation) cons
   return Status::Ok();
 }
 
-Result<json> Context::Call(std::string_view service, std::string_view operation,
-                           const json& params, std::string_view region) {
+Result<json> Context::Call(std::string_view service, std::string_view operation, const json& params,
+                           std::string_view region) {
   ASR_RETURN_IF_ERROR(Admit(service, operation));
   Recorder recorder(calls_, phase_);
   return client_.Call(service, operation, params,
@@ -169,8 +173,8 @@ Status Context::Poll(std::string_view what, std::chrono::milliseconds every,
     }
     if (clock_.Now() + every > deadline) {
       return FailedPreconditionError("timed out after " +
-                                     std::to_string(options_.max_poll.count()) +
-                                     " s waiting for " + std::string(what));
+                                     std::to_string(options_.max_poll.count()) + " s waiting for " +
+                                     std::string(what));
     }
     sleeper_.Sleep(every);
   }

@@ -93,8 +93,8 @@ json Coerce(const json& value) {
 // int, "a" → ["a"] for a list) and checks bounds.
 Result<json> Conform(const ParamSpec& p, const json& value, std::string_view source) {
   const auto reject = [&](std::string_view what) {
-    return InvalidArgumentError("parameter " + p.name + " (" + std::string(source) + "): " +
-                                value.dump() + " " + std::string(what));
+    return InvalidArgumentError("parameter " + p.name + " (" + std::string(source) +
+                                "): " + value.dump() + " " + std::string(what));
   };
   switch (p.type) {
     case ParamType::kString:
@@ -212,8 +212,8 @@ Result<Params> ResolveParams(const RemediationSpec& spec, std::string_view contr
           names += (names.empty() ? "" : ", ") + p.name;
         }
         return InvalidArgumentError("parameter " + Quote(key) + " is not a parameter of " +
-                                    spec.id + "; accepted: " +
-                                    (names.empty() ? std::string("none") : names));
+                                    spec.id +
+                                    "; accepted: " + (names.empty() ? std::string("none") : names));
       }
     }
   } else if (!overrides.is_null()) {

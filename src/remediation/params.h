@@ -42,7 +42,6 @@ Result<nlohmann::json> CoerceControlParameters(std::string_view input_parameters
 // the declared type and bounds; InvalidArgument names the parameter, the value and what is
 // accepted.
 Result<Params> ResolveParams(const RemediationSpec& spec, std::string_view control_id,
-                             const nlohmann::json& control_params,
-                             const nlohmann::json& overrides);
+                             const nlohmann::json& control_params, const nlohmann::json& overrides);
 
 }  // namespace asr::remediation

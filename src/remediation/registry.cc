@@ -33,9 +33,8 @@ std::vector<const Remediation*> Registry::All() const {
   for (const auto& r : items_) {
     out.push_back(r.get());
   }
-  std::sort(out.begin(), out.end(), [](const Remediation* a, const Remediation* b) {
-    return a->spec().id < b->spec().id;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const Remediation* a, const Remediation* b) { return a->spec().id < b->spec().id; });
   return out;
 }
 

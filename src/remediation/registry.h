@@ -42,11 +42,11 @@ bool RegisterRemediation() {
 // The last line of each remediation's .cc file, after its namespaces are closed:
 //   ASR_REGISTER_REMEDIATION(RemoveLambdaPublicAccess);
 // where the class sits in an anonymous namespace inside asr::remediation.
-#define ASR_REGISTER_REMEDIATION(Class)                                       \
-  namespace asr::remediation {                                                \
-  namespace {                                                                 \
-  [[maybe_unused]] const bool asr_remediation_registered_##Class =            \
-      ::asr::remediation::RegisterRemediation<Class>();                       \
-  }                                                                           \
-  }                                                                           \
+#define ASR_REGISTER_REMEDIATION(Class)                            \
+  namespace asr::remediation {                                     \
+  namespace {                                                      \
+  [[maybe_unused]] const bool asr_remediation_registered_##Class = \
+      ::asr::remediation::RegisterRemediation<Class>();            \
+  }                                                                \
+  }                                                                \
   static_assert(true, "ASR_REGISTER_REMEDIATION must be followed by a semicolon")

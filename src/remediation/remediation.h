@@ -14,12 +14,12 @@ namespace asr::remediation {
 
 // Where a remediation acts: the finding's account, region and first resource (from routing).
 struct Target {
-  std::string account_id;  // 12 digits
-  std::string region;      // the resource's region
-  std::string partition;   // "aws", "aws-cn", "aws-us-gov"
-  std::string control_id;  // security control id ("S3.2"), else the playbook's control
-  std::string resource_type;  // Resources[0].Type
-  std::string resource_id;    // Resources[0].Id
+  std::string account_id;           // 12 digits
+  std::string region;               // the resource's region
+  std::string partition;            // "aws", "aws-cn", "aws-us-gov"
+  std::string control_id;           // security control id ("S3.2"), else the playbook's control
+  std::string resource_type;        // Resources[0].Type
+  std::string resource_id;          // Resources[0].Id
   nlohmann::json resource_details;  // Resources[0].Details, null when absent
 };
 nlohmann::json ToJson(const Target& target);

@@ -39,7 +39,8 @@ Result<std::vector<Change>> ChangesFromJson(const json& j) {
 }
 
 json PlanJson(const Plan& p) {
-  return {{"compliant", p.compliant()}, {"current", p.current}, {"changes", ChangesJson(p.changes)}};
+  return {
+      {"compliant", p.compliant()}, {"current", p.current}, {"changes", ChangesJson(p.changes)}};
 }
 
 Result<Plan> PlanFromJson(const json& j) {
@@ -53,9 +54,8 @@ Result<Plan> PlanFromJson(const json& j) {
 }
 
 json StatusJson(const Status& s) {
-  json j = {{"code", StatusCodeName(s.code())},
-            {"message", s.message()},
-            {"retryable", s.retryable()}};
+  json j = {
+      {"code", StatusCodeName(s.code())}, {"message", s.message()}, {"retryable", s.retryable()}};
   if (!s.aws_error_code().empty()) {
     j["aws_error"] = s.aws_error_code();
   }

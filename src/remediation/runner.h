@@ -37,7 +37,7 @@ struct RunRecord {
   nlohmann::json resource = nlohmann::json::object();
   std::optional<Plan> plan;
   std::optional<Applied> applied;
-  std::optional<Plan> verify;  // the read-back after apply
+  std::optional<Plan> verify;                 // the read-back after apply
   std::optional<std::vector<Change>> undone;  // what UndoRun changed back
   Outcome outcome = Outcome::kFailed;
   std::string failed_phase;  // PhaseName of the step that failed, "" otherwise

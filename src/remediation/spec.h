@@ -25,7 +25,7 @@ std::string_view ParamTypeName(ParamType type);  // "string", "int", "bool", "st
 // the keys of the Security Hub control parameters (the Config rule's InputParameters) that
 // override them (spec §c.3 step 5, get_input_params).
 struct ParamSpec {
-  std::string name;          // "MaxCredentialUsageAge"
+  std::string name;  // "MaxCredentialUsageAge"
   ParamType type = ParamType::kString;
   std::string default_json;  // JSON text of the default: "90", "true", "\"AES256\"", "[]"
   std::int64_t min = std::numeric_limits<std::int64_t>::min();  // kInt only, inclusive
@@ -36,7 +36,7 @@ struct ParamSpec {
 // A control served by a remediation, with the control runbook's parameter defaults where they
 // differ from the remediation's (IAM.22 passes MaxCredentialUsageAge=45, IAM.8 keeps 90).
 struct ControlBinding {
-  std::string control_id;  // security control id: "IAM.22"
+  std::string control_id;                                     // security control id: "IAM.22"
   std::vector<std::pair<std::string, std::string>> defaults;  // parameter name → JSON text
 };
 

@@ -105,9 +105,8 @@ Result<json> AddPermissionFor(const std::string& function_name, const json& stat
     return FailedPreconditionError("statement " + Quote(sid) +
                                    " has several actions; AddPermission takes one");
   }
-  json params = {{"FunctionName", function_name},
-                 {"StatementId", sid},
-                 {"Action", action.get<std::string>()}};
+  json params = {
+      {"FunctionName", function_name}, {"StatementId", sid}, {"Action", action.get<std::string>()}};
   const json principal = statement.value("Principal", json());
   if (IsWildcard(principal) ||
       (principal.is_object() && IsWildcard(principal.value("AWS", json())))) {
@@ -151,9 +150,9 @@ class RemoveLambdaPublicAccess final : public Remediation {
   }
 
   Result<json> Resolve(const Target& target) const override {
-    ASR_ASSIGN_OR_RETURN(std::string name,
-                         ArnResourceAfter(target, "lambda", "function:",
-                                          spec().example_resource_id));
+    ASR_ASSIGN_OR_RETURN(
+        std::string name,
+        ArnResourceAfter(target, "lambda", "function:", spec().example_resource_id));
     // A qualified ARN (function:name:alias) names the function's alias; the policy the finding
     // is about is the unqualified function's.
     if (const size_t colon = name.find(':'); colon != std::string::npos) {
@@ -217,9 +216,10 @@ class RemoveLambdaPublicAccess final : public Remediation {
         continue;  // already restored
       }
       ASR_RETURN_IF_ERROR(ctx.Call("lambda", "AddPermission", params).status());
-      changes.push_back({.action = "lambda:AddPermission",
-                         .summary = "re-add statement " + Quote(params["StatementId"].get<std::string>()),
-                         .detail = params});
+      changes.push_back(
+          {.action = "lambda:AddPermission",
+           .summary = "re-add statement " + Quote(params["StatementId"].get<std::string>()),
+           .detail = params});
     }
     return changes;
   }
