@@ -107,6 +107,9 @@ void PrintRecord(const remediation::RunRecord& r, const remediation::Remediation
     PrintPlan(*r.plan, out);
   }
   out << "  outcome:     " << remediation::OutcomeName(r.outcome);
+  if (r.outcome == Outcome::kSuccess) {
+    out << " (verified: read back, nothing left to change)";
+  }
   if (!r.error.ok()) {
     out << " in " << r.failed_phase << ": " << r.error.ToString();
   }
