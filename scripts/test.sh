@@ -12,6 +12,12 @@ if ! python3 -c "import moto, boto3, botocore" 2>/dev/null; then
   echo "test.sh: python3 lacks moto/boto3/botocore, which the integration tests need" >&2
   exit 1
 fi
+for tool in aws cfn-lint; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "test.sh: $tool (from the machine image's python3) is missing; the remediation tests need it" >&2
+    exit 1
+  fi
+done
 
 echo "== clang-format check"
 mapfile -t sources < <(git ls-files '*.h' '*.cc')
