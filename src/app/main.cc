@@ -301,6 +301,12 @@ int Run(int argc, char** argv) {
     for (const auto& [control, mode] : r.control_modes) {
       std::cout << "  control " << control << ": " << routing::ControlModeName(mode) << "\n";
     }
+    std::cout << "  member role:  " << config->roles.member_role_name << "\n";
+    std::cout << "  remediation roles: "
+              << (config->roles.remediation_namespace.empty()
+                      ? std::string("none (remediations run as the member role)")
+                      : "SO0111-<Remediation>-" + config->roles.remediation_namespace)
+              << "\n";
     return ToInt(cli::ExitCode::kOk);
   }
 
