@@ -94,7 +94,8 @@ bool IsSecurityHubProduct(const Finding& f) {
   }
   const std::optional<Arn> arn = ParseArn(f.product_arn);
   return arn && arn->service == "securityhub" &&
-         (arn->resource == "product/aws/securityhub" || arn->resource == "productv2/aws/securityhub");
+         (arn->resource == "product/aws/securityhub" ||
+          arn->resource == "productv2/aws/securityhub");
 }
 
 // Region where the resource lives: the ARN's region, else Resources[0].Region, else the
