@@ -64,6 +64,8 @@ ScriptedTransport::Matcher Rest(std::string_view method, std::string_view path_p
     if (r.method != method) {
       return false;
     }
+    // Serialized requests keep the query apart (HttpRequest::query); a path that still carries
+    // one is split here too.
     const size_t q = r.path.find('?');
     const std::string path = r.path.substr(0, q);
     if (!path.starts_with(prefix)) {
@@ -72,7 +74,8 @@ ScriptedTransport::Matcher Rest(std::string_view method, std::string_view path_p
     if (key.empty()) {
       return true;
     }
-    const std::string query = q == std::string::npos ? "" : r.path.substr(q + 1);
+    const std::string query =
+        !r.query.empty() ? r.query : (q == std::string::npos ? "" : r.path.substr(q + 1));
     size_t start = 0;
     while (start <= query.size()) {
       const size_t amp = query.find('&', start);

@@ -12,15 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "aws/client.h"
-#include "aws/model.h"
 #include "aws/testing/scripted_transport.h"
-#include "common/clock.h"
-#include "common/log.h"
 #include "common/strings.h"
-#include "remediation/params.h"
 #include "remediation/registry.h"
 #include "remediation/runner.h"
+#include "remediation/testing/harness.h"
 
 namespace asr::remediation {
 namespace {
@@ -32,20 +28,6 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 constexpr const char* kAccount = "111111111111";
-
-class NoSleep final : public aws::Sleeper {
- public:
-  explicit NoSleep(FakeClock& clock) : clock_(clock) {}
-  void Sleep(std::chrono::milliseconds d) override { clock_.Advance(d); }
-
- private:
-  FakeClock& clock_;
-};
-
-class FixedRandom final : public aws::Random {
- public:
-  double Uniform() override { return 0.5; }
-};
 
 // S3 REST request: method and sub-resource in the query ("policy", "publicAccessBlock", ...).
 ScriptedTransport::Matcher S3Op(std::string method, std::string subresource) {
@@ -95,55 +77,22 @@ Target BucketTarget(const std::string& control, const std::string& resource_id,
 
 class S3RemediationTest : public ::testing::Test {
  protected:
-  S3RemediationTest()
-      : creds_(aws::Credentials{.access_key_id = "AKIDEXAMPLE",
-                                .secret_access_key = "secret",
-                                .session_token = "token",
-                                .expiration = std::nullopt,
-                                .source = "test"}),
-        clock_(std::chrono::system_clock::time_point(std::chrono::seconds(1'795'000'000))),
-        sleeper_(clock_),
-        logger_(sink_, clock_, LogLevel::kError) {}
-
-  // A fresh script (table-driven tests start each case with one).
-  ScriptedTransport& Reset() {
-    transport_ = std::make_unique<ScriptedTransport>();
-    return *transport_;
+  ScriptedTransport& Reset() { return h_.ResetTransport(); }
+  ScriptedTransport& transport() { return h_.transport(); }
+  static int MutatingCalls(const RunRecord& record) {
+    return testing::RemediationHarness::MutatingCalls(record);
   }
-
   static const Remediation& Find(std::string_view id) {
-    const Remediation* r = Registry::Global().Find(id);
+    const Remediation* r = testing::RemediationHarness::Get(std::string(id));
     EXPECT_NE(r, nullptr) << id;
     return *r;
   }
-
   RunRecord RunOne(std::string_view id, const Target& target, RunMode mode,
                    const json& overrides = json::object()) {
-    const Remediation& r = Find(id);
-    aws::Client client(*transport_, creds_, aws::BuiltinModels(), clock_, sleeper_, random_,
-                       &logger_, aws::ClientOptions{.region = target.region});
-    Context ctx(client, r.spec(), clock_, sleeper_, logger_, {.region = target.region});
-    Result<Params> params = ResolveParams(r.spec(), target.control_id, json::object(), overrides);
-    EXPECT_TRUE(params.ok()) << params.status().ToString();
-    return remediation::Run(r, ctx, target, *params, sleeper_,
-                            {.mode = mode, .verify_attempts = 1, .run_id = "test"});
+    return h_.RunOne(std::string(id), target, mode, overrides);
   }
 
-  static int MutatingCalls(const RunRecord& record) {
-    int n = 0;
-    for (const CallRecord& c : record.calls) {
-      n += c.mutating ? 1 : 0;
-    }
-    return n;
-  }
-
-  std::unique_ptr<ScriptedTransport> transport_ = std::make_unique<ScriptedTransport>();
-  aws::StaticCredentialsProvider creds_;
-  FakeClock clock_;
-  NoSleep sleeper_;
-  FixedRandom random_;
-  MemoryLogSink sink_;
-  Logger logger_;
+  testing::RemediationHarness h_;
 };
 
 TEST_F(S3RemediationTest, RegistryDeclaresControlsResourceTypesAndPermissions) {
@@ -352,9 +301,9 @@ TEST_F(S3RemediationTest, SetSSLBucketPolicyRecognisesEquivalentDenyStatements) 
     SCOPED_TRACE(c.name);
     Reset();
     if (c.policy) {
-      transport_->On(S3Op("GET", "policy"), {PolicyBody(*c.policy)});
+      transport().On(S3Op("GET", "policy"), {PolicyBody(*c.policy)});
     } else {
-      transport_->On(S3Op("GET", "policy"),
+      transport().On(S3Op("GET", "policy"),
                      {aws::testing::S3Error(404, "NoSuchBucketPolicy", "none")});
     }
     const RunRecord r = RunOne("SetSSLBucketPolicy", BucketTarget("S3.5", b), RunMode::kDryRun);
@@ -373,15 +322,15 @@ TEST_F(S3RemediationTest, SetSSLBucketPolicyAppendsToThePolicyAsItIsWithAFreeSid
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",)"
       R"("Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]})";
   // Plan and apply read the existing policy; verify reads the new one.
-  transport_->On(S3Op("GET", "policy"),
+  transport().On(S3Op("GET", "policy"),
                  {PolicyBody(existing), PolicyBody(existing), PolicyBody(after)});
-  transport_->On(S3Op("PUT", "policy"), {Empty()});
+  transport().On(S3Op("PUT", "policy"), {Empty()});
   const RunRecord r =
       RunOne("SetSSLBucketPolicy", BucketTarget("S3.5", "arn:aws:s3:::my-bucket"), RunMode::kApply);
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.error.ToString();
 
   std::optional<HttpRequest> put;
-  for (const HttpRequest& req : transport_->requests()) {
+  for (const HttpRequest& req : transport().requests()) {
     if (req.method == "PUT") {
       put = req;
     }
@@ -406,15 +355,15 @@ TEST_F(S3RemediationTest, SetSSLBucketPolicyAppendsToThePolicyAsItIsWithAFreeSid
 }
 
 TEST_F(S3RemediationTest, EveryBucketRequestNamesTheExpectedOwner) {
-  transport_->On(S3Op("GET", "publicAccessBlock"),
+  transport().On(S3Op("GET", "publicAccessBlock"),
                  {aws::testing::S3Error(404, "NoSuchPublicAccessBlockConfiguration", "none"),
                   aws::testing::S3Error(404, "NoSuchPublicAccessBlockConfiguration", "none"),
                   Xml(PabXml(true, true, true, true))});
-  transport_->On(S3Op("PUT", "publicAccessBlock"), {Empty(200)});
+  transport().On(S3Op("PUT", "publicAccessBlock"), {Empty(200)});
   const RunRecord r = RunOne("ConfigureS3BucketPublicAccessBlock",
                              BucketTarget("S3.2", "arn:aws:s3:::my-bucket"), RunMode::kApply);
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.error.ToString();
-  const std::vector<HttpRequest> sent = transport_->requests();
+  const std::vector<HttpRequest> sent = transport().requests();
   ASSERT_EQ(sent.size(), 4U);
   for (const HttpRequest& req : sent) {
     SCOPED_TRACE(req.method + " " + req.host + req.path + "?" + req.query);
@@ -426,10 +375,10 @@ TEST_F(S3RemediationTest, EveryBucketRequestNamesTheExpectedOwner) {
 
 TEST_F(S3RemediationTest, PublicAccessBlockNeverTurnsAFlagOff) {
   // BlockPublicPolicy=false means "not required": the flag stays on, the others get turned on.
-  transport_->On(S3Op("GET", "publicAccessBlock"),
+  transport().On(S3Op("GET", "publicAccessBlock"),
                  {Xml(PabXml(false, false, true, false)), Xml(PabXml(false, false, true, false)),
                   Xml(PabXml(true, true, true, true))});
-  transport_->On(S3Op("PUT", "publicAccessBlock"), {Empty(200)});
+  transport().On(S3Op("PUT", "publicAccessBlock"), {Empty(200)});
   const RunRecord r =
       RunOne("ConfigureS3BucketPublicAccessBlock", BucketTarget("S3.2", "arn:aws:s3:::my-bucket"),
              RunMode::kApply, {{"BlockPublicPolicy", false}});
@@ -437,7 +386,7 @@ TEST_F(S3RemediationTest, PublicAccessBlockNeverTurnsAFlagOff) {
   ASSERT_TRUE(r.applied.has_value());
   EXPECT_EQ(r.applied->before["TurnedOn"],
             json::array({"BlockPublicAcls", "IgnorePublicAcls", "RestrictPublicBuckets"}));
-  for (const HttpRequest& req : transport_->requests()) {
+  for (const HttpRequest& req : transport().requests()) {
     if (req.method == "PUT") {
       EXPECT_THAT(req.body, HasSubstr("<BlockPublicPolicy>true</BlockPublicPolicy>"));
       EXPECT_THAT(req.body, HasSubstr("<BlockPublicAcls>true</BlockPublicAcls>"));
@@ -478,9 +427,9 @@ TEST_F(S3RemediationTest, AwsErrorsKeepTheirCodeAndRetryability) {
     SCOPED_TRACE(c.name);
     Reset();
     if (c.subresource.empty()) {
-      transport_->Always(c.error);
+      transport().Always(c.error);
     } else {
-      transport_->On(S3Op("GET", c.subresource), {c.error});
+      transport().On(S3Op("GET", c.subresource), {c.error});
     }
     const RunRecord r = RunOne(c.id, BucketTarget(c.control, c.resource_id), RunMode::kApply);
     EXPECT_EQ(r.outcome, Outcome::kFailed);
@@ -516,10 +465,10 @@ TEST_F(S3RemediationTest, EnableDefaultEncryptionS3ParameterChoosesTheRule) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     Reset();
-    transport_->On(
+    transport().On(
         S3Op("GET", "encryption"),
         {aws::testing::S3Error(404, "ServerSideEncryptionConfigurationNotFoundError", "none")});
-    transport_->On(aws::testing::JsonTarget("DescribeKey"),
+    transport().On(aws::testing::JsonTarget("DescribeKey"),
                    {aws::testing::JsonResponse(
                        200, R"({"KeyMetadata":{"KeyId":"k","KeyState":"Enabled",)"
                             R"("KeySpec":"SYMMETRIC_DEFAULT","KeyUsage":"ENCRYPT_DECRYPT"}})")});
@@ -564,13 +513,13 @@ TEST_F(S3RemediationTest, EnableDefaultEncryptionS3ComplianceDependsOnWhatIsAske
     SCOPED_TRACE(c.name);
     Reset();
     if (c.current_xml.empty()) {
-      transport_->On(
+      transport().On(
           S3Op("GET", "encryption"),
           {aws::testing::S3Error(404, "ServerSideEncryptionConfigurationNotFoundError", "none")});
     } else {
-      transport_->On(S3Op("GET", "encryption"), {Xml(c.current_xml)});
+      transport().On(S3Op("GET", "encryption"), {Xml(c.current_xml)});
     }
-    transport_->On(
+    transport().On(
         aws::testing::JsonTarget("DescribeKey"),
         {aws::testing::JsonResponse(200, R"({"KeyMetadata":{"KeyId":"k","KeyState":"Enabled"}})")});
     const RunRecord r =
@@ -601,8 +550,8 @@ TEST_F(S3RemediationTest, EnableDefaultEncryptionS3RefusesAKeyThatCannotEncrypt)
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     Reset();
-    transport_->On(S3Op("GET", "encryption"), {Xml(EncryptionXml("AES256"))});
-    transport_->On(aws::testing::JsonTarget("DescribeKey"), {c.describe});
+    transport().On(S3Op("GET", "encryption"), {Xml(EncryptionXml("AES256"))});
+    transport().On(aws::testing::JsonTarget("DescribeKey"), {c.describe});
     const RunRecord r =
         RunOne("EnableDefaultEncryptionS3", BucketTarget("S3.4", "arn:aws:s3:::my-bucket"),
                RunMode::kApply, {{"KmsKeyAlias", "alias/team"}});
@@ -635,18 +584,16 @@ TEST_F(S3RemediationTest, UndoRejectsAMalformedBeforeStateWithoutAnyCall) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.id + " " + c.before.dump());
     Reset();
-    const Remediation& r = Find(c.id);
-    aws::Client client(*transport_, creds_, aws::BuiltinModels(), clock_, sleeper_, random_,
-                       &logger_, aws::ClientOptions{.region = "us-east-1"});
-    Context ctx(client, r.spec(), clock_, sleeper_, logger_, {.region = "us-east-1"});
-    ctx.set_phase(Phase::kUndo);
-    const Invocation inv{.target = BucketTarget("S3.2", "arn:aws:s3:::my-bucket"),
-                         .params = Params(),
-                         .resource = c.resource};
-    const Result<std::vector<Change>> got = r.Undo(ctx, inv, c.before);
+    RunRecord record;
+    record.remediation_id = c.id;
+    record.target = BucketTarget("S3.2", "arn:aws:s3:::my-bucket");
+    record.resource = c.resource;
+    record.outcome = Outcome::kSuccess;
+    record.applied = Applied{.before = c.before, .changes = {}};
+    const Result<RunRecord> got = h_.UndoOne(c.id, record);
     ASSERT_FALSE(got.ok());
     EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument) << got.status().ToString();
-    EXPECT_TRUE(transport_->requests().empty());
+    EXPECT_TRUE(transport().requests().empty());
   }
 }
 

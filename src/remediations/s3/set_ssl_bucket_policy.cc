@@ -104,12 +104,15 @@ bool OnlyNonTlsCondition(const json& condition) {
   if (!condition.is_object() || condition.size() != 1) {
     return false;
   }
-  const auto& [op, body] = *condition.items().begin();
-  if ((op != "Bool" && op != "BoolIfExists") || !body.is_object() || body.size() != 1) {
+  // Object iterators, not items(): a structured binding to *items().begin() would outlive the
+  // temporary proxy it refers to.
+  const auto op = condition.begin();
+  const json& body = op.value();
+  if ((op.key() != "Bool" && op.key() != "BoolIfExists") || !body.is_object() || body.size() != 1) {
     return false;
   }
-  const auto& [key, value] = *body.items().begin();
-  return EqualsIgnoreCase(key, "aws:SecureTransport") && IsFalse(value);
+  const auto key = body.begin();
+  return EqualsIgnoreCase(key.key(), "aws:SecureTransport") && IsFalse(key.value());
 }
 
 struct Coverage {

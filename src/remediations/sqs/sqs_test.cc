@@ -10,14 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "aws/client.h"
-#include "aws/model.h"
 #include "aws/testing/scripted_transport.h"
-#include "common/clock.h"
-#include "common/log.h"
-#include "remediation/params.h"
 #include "remediation/registry.h"
 #include "remediation/runner.h"
+#include "remediation/testing/harness.h"
 
 namespace asr::remediation {
 namespace {
@@ -33,20 +29,6 @@ using ::testing::HasSubstr;
 constexpr const char* kId = "EnableEncryptionForSQSQueue";
 constexpr const char* kQueueArn = "arn:aws:sqs:us-east-1:111111111111:orders";
 constexpr const char* kQueueUrl = "https://sqs.us-east-1.amazonaws.com/111111111111/orders";
-
-class NoSleep final : public aws::Sleeper {
- public:
-  explicit NoSleep(FakeClock& clock) : clock_(clock) {}
-  void Sleep(std::chrono::milliseconds d) override { clock_.Advance(d); }
-
- private:
-  FakeClock& clock_;
-};
-
-class FixedRandom final : public aws::Random {
- public:
-  double Uniform() override { return 0.5; }
-};
 
 Target QueueTarget(const std::string& resource_id, const std::string& partition = "aws",
                    const std::string& region = "us-east-1") {
@@ -64,60 +46,27 @@ HttpResponse Attributes(const json& attributes) {
 
 class SqsRemediationTest : public ::testing::Test {
  protected:
-  SqsRemediationTest()
-      : creds_(aws::Credentials{.access_key_id = "AKIDEXAMPLE",
-                                .secret_access_key = "secret",
-                                .session_token = "token",
-                                .expiration = std::nullopt,
-                                .source = "test"}),
-        clock_(std::chrono::system_clock::time_point(std::chrono::seconds(1'795'000'000))),
-        sleeper_(clock_),
-        logger_(sink_, clock_, LogLevel::kError) {}
-
+  ScriptedTransport& Reset() { return h_.ResetTransport(); }
+  ScriptedTransport& transport() { return h_.transport(); }
+  static int MutatingCalls(const RunRecord& record) {
+    return testing::RemediationHarness::MutatingCalls(record);
+  }
   static const Remediation& Rem() {
-    const Remediation* r = Registry::Global().Find(kId);
+    const Remediation* r = testing::RemediationHarness::Get(kId);
     EXPECT_NE(r, nullptr);
     return *r;
   }
-
-  ScriptedTransport& Reset() {
-    transport_ = std::make_unique<ScriptedTransport>();
-    return *transport_;
-  }
-
   // Scripts GetQueueUrl and GetQueueAttributes (answers in order, the last repeating).
   void ScriptQueue(std::vector<Result<HttpResponse>> attributes) {
-    transport_->On(JsonTarget("GetQueueUrl"),
+    transport().On(JsonTarget("GetQueueUrl"),
                    {JsonResponse(200, json{{"QueueUrl", kQueueUrl}}.dump())});
-    transport_->On(JsonTarget("GetQueueAttributes"), std::move(attributes));
+    transport().On(JsonTarget("GetQueueAttributes"), std::move(attributes));
   }
-
   RunRecord RunOne(const Target& target, RunMode mode, const json& overrides = json::object()) {
-    const Remediation& r = Rem();
-    aws::Client client(*transport_, creds_, aws::BuiltinModels(), clock_, sleeper_, random_,
-                       &logger_, aws::ClientOptions{.region = target.region});
-    Context ctx(client, r.spec(), clock_, sleeper_, logger_, {.region = target.region});
-    Result<Params> params = ResolveParams(r.spec(), target.control_id, json::object(), overrides);
-    EXPECT_TRUE(params.ok()) << params.status().ToString();
-    return remediation::Run(r, ctx, target, *params, sleeper_,
-                            {.mode = mode, .verify_attempts = 1, .run_id = "test"});
+    return h_.RunOne(kId, target, mode, overrides);
   }
 
-  static int MutatingCalls(const RunRecord& record) {
-    int n = 0;
-    for (const CallRecord& c : record.calls) {
-      n += c.mutating ? 1 : 0;
-    }
-    return n;
-  }
-
-  std::unique_ptr<ScriptedTransport> transport_ = std::make_unique<ScriptedTransport>();
-  aws::StaticCredentialsProvider creds_;
-  FakeClock clock_;
-  NoSleep sleeper_;
-  FixedRandom random_;
-  MemoryLogSink sink_;
-  Logger logger_;
+  testing::RemediationHarness h_;
 };
 
 TEST_F(SqsRemediationTest, SpecDeclaresControlPermissionsAndDefault) {
@@ -225,7 +174,7 @@ TEST_F(SqsRemediationTest, KmsKeyArnParameterChoosesTheEncryption) {
     SCOPED_TRACE(c.name);
     Reset();
     ScriptQueue({Attributes({{"SqsManagedSseEnabled", "false"}})});
-    transport_->On(JsonTarget("DescribeKey"),
+    transport().On(JsonTarget("DescribeKey"),
                    {JsonResponse(200, R"({"KeyMetadata":{"KeyId":"k","KeyState":"Enabled"}})")});
     const RunRecord r = RunOne(QueueTarget(kQueueArn), RunMode::kDryRun, {{"KmsKeyArn", c.key}});
     if (c.want_attributes.is_null()) {
@@ -246,14 +195,14 @@ TEST_F(SqsRemediationTest, ApplySetsTheAttributeAndRecordsTheBeforeState) {
   ScriptQueue({Attributes({{"SqsManagedSseEnabled", "false"}}),
                Attributes({{"SqsManagedSseEnabled", "false"}}),
                Attributes({{"SqsManagedSseEnabled", "true"}})});
-  transport_->On(JsonTarget("SetQueueAttributes"), {JsonResponse(200, "{}")});
+  transport().On(JsonTarget("SetQueueAttributes"), {JsonResponse(200, "{}")});
   const RunRecord r = RunOne(QueueTarget(kQueueArn), RunMode::kApply);
   ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.error.ToString();
   ASSERT_TRUE(r.applied.has_value());
   EXPECT_EQ(r.applied->before["Set"], json({{"SqsManagedSseEnabled", "true"}}));
   EXPECT_EQ(r.applied->before["Attributes"]["SqsManagedSseEnabled"], "false");
   int sets = 0;
-  for (const aws::HttpRequest& req : transport_->requests()) {
+  for (const aws::HttpRequest& req : transport().requests()) {
     const std::string* target = req.FindHeader("X-Amz-Target");
     if (target != nullptr && target->ends_with(".SetQueueAttributes")) {
       ++sets;
@@ -267,7 +216,7 @@ TEST_F(SqsRemediationTest, ApplySetsTheAttributeAndRecordsTheBeforeState) {
 
 TEST_F(SqsRemediationTest, RefusesAKeyThatCannotEncrypt) {
   ScriptQueue({Attributes({{"SqsManagedSseEnabled", "false"}})});
-  transport_->On(
+  transport().On(
       JsonTarget("DescribeKey"),
       {JsonResponse(200, R"({"KeyMetadata":{"KeyId":"k","KeyState":"PendingDeletion"}})")});
   const RunRecord r =

@@ -10,14 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "aws/client.h"
-#include "aws/model.h"
 #include "aws/testing/scripted_transport.h"
-#include "common/clock.h"
-#include "common/log.h"
-#include "remediation/params.h"
 #include "remediation/registry.h"
 #include "remediation/runner.h"
+#include "remediation/testing/harness.h"
 
 namespace asr::remediation {
 namespace {
@@ -32,20 +28,6 @@ using ::testing::HasSubstr;
 
 constexpr const char* kId = "BlockSSMDocumentPublicAccess";
 constexpr const char* kDocArn = "arn:aws:ssm:us-east-1:111111111111:document/Runbook-1";
-
-class NoSleep final : public aws::Sleeper {
- public:
-  explicit NoSleep(FakeClock& clock) : clock_(clock) {}
-  void Sleep(std::chrono::milliseconds d) override { clock_.Advance(d); }
-
- private:
-  FakeClock& clock_;
-};
-
-class FixedRandom final : public aws::Random {
- public:
-  double Uniform() override { return 0.5; }
-};
 
 Target DocumentTarget(const std::string& resource_id, const std::string& partition = "aws",
                       const std::string& region = "us-east-1") {
@@ -71,54 +53,19 @@ HttpResponse Page(const std::vector<std::string>& accounts, const std::string& t
 
 class SsmRemediationTest : public ::testing::Test {
  protected:
-  SsmRemediationTest()
-      : creds_(aws::Credentials{.access_key_id = "AKIDEXAMPLE",
-                                .secret_access_key = "secret",
-                                .session_token = "token",
-                                .expiration = std::nullopt,
-                                .source = "test"}),
-        clock_(std::chrono::system_clock::time_point(std::chrono::seconds(1'795'000'000))),
-        sleeper_(clock_),
-        logger_(sink_, clock_, LogLevel::kError) {}
-
+  ScriptedTransport& Reset() { return h_.ResetTransport(); }
+  ScriptedTransport& transport() { return h_.transport(); }
+  static int MutatingCalls(const RunRecord& record) {
+    return testing::RemediationHarness::MutatingCalls(record);
+  }
   static const Remediation& Rem() {
-    const Remediation* r = Registry::Global().Find(kId);
+    const Remediation* r = testing::RemediationHarness::Get(kId);
     EXPECT_NE(r, nullptr);
     return *r;
   }
+  RunRecord RunOne(const Target& target, RunMode mode) { return h_.RunOne(kId, target, mode); }
 
-  ScriptedTransport& Reset() {
-    transport_ = std::make_unique<ScriptedTransport>();
-    return *transport_;
-  }
-
-  RunRecord RunOne(const Target& target, RunMode mode) {
-    const Remediation& r = Rem();
-    aws::Client client(*transport_, creds_, aws::BuiltinModels(), clock_, sleeper_, random_,
-                       &logger_, aws::ClientOptions{.region = target.region});
-    Context ctx(client, r.spec(), clock_, sleeper_, logger_, {.region = target.region});
-    Result<Params> params =
-        ResolveParams(r.spec(), target.control_id, json::object(), json::object());
-    EXPECT_TRUE(params.ok()) << params.status().ToString();
-    return remediation::Run(r, ctx, target, *params, sleeper_,
-                            {.mode = mode, .verify_attempts = 1, .run_id = "test"});
-  }
-
-  static int MutatingCalls(const RunRecord& record) {
-    int n = 0;
-    for (const CallRecord& c : record.calls) {
-      n += c.mutating ? 1 : 0;
-    }
-    return n;
-  }
-
-  std::unique_ptr<ScriptedTransport> transport_ = std::make_unique<ScriptedTransport>();
-  aws::StaticCredentialsProvider creds_;
-  FakeClock clock_;
-  NoSleep sleeper_;
-  FixedRandom random_;
-  MemoryLogSink sink_;
-  Logger logger_;
+  testing::RemediationHarness h_;
 };
 
 TEST_F(SsmRemediationTest, SpecDeclaresControlAndPermissions) {
@@ -181,14 +128,14 @@ TEST_F(SsmRemediationTest, ResolveTakesTheDocumentNameFromAnArnOfTheFindingsAcco
 
 TEST_F(SsmRemediationTest, ReadsEveryPageOfThePermission) {
   // "all" only on the second page: a reader stopping at the first page would miss it.
-  transport_->On(
+  transport().On(
       [](const aws::HttpRequest& r) {
         const std::string* t = r.FindHeader("X-Amz-Target");
         return t != nullptr && t->ends_with(".DescribeDocumentPermission") &&
                r.body.find("NextToken") == std::string::npos;
       },
       {Page({"444444444444"}, "page-2")});
-  transport_->On(JsonTarget("DescribeDocumentPermission"), {Page({"all"})});
+  transport().On(JsonTarget("DescribeDocumentPermission"), {Page({"all"})});
   const RunRecord r = RunOne(DocumentTarget(kDocArn), RunMode::kDryRun);
   ASSERT_EQ(r.outcome, Outcome::kDryRun) << r.error.ToString();
   EXPECT_EQ(r.plan->current["AccountIds"], json::array({"444444444444", "all"}));
