@@ -163,39 +163,36 @@ Result<json> SummarizeTrail(Context& ctx, const json& trail) {
   return summary;
 }
 
-Result<TrailsState> ReadTrails(Context& ctx) {
+// `account`: the finding's; a trail of another account (an organization trail) is never "ours".
+Result<TrailsState> ReadTrails(Context& ctx, const std::string& account) {
   ASR_ASSIGN_OR_RETURN(const json described,
                        ctx.Call("cloudtrail", "DescribeTrails", {{"includeShadowTrails", true}}));
   TrailsState state;
   for (const json& trail : described.value("trailList", json::array())) {
     const bool multi_region = trail.value("IsMultiRegionTrail", false);
-    const bool ours =
-        trail.value("Name", "") == kTrailName && (!state.ours || HomeRegion(trail) == ctx.region());
+    const std::optional<Arn> arn = ParseArn(trail.value("TrailARN", ""));
+    const bool ours = trail.value("Name", "") == kTrailName && arn && arn->account == account &&
+                      (!state.ours || HomeRegion(trail) == ctx.region());
     if (!multi_region && !ours) {
       continue;
     }
-    json summary = {{"Name", trail.value("Name", "")},
-                    {"TrailARN", trail.value("TrailARN", "")},
-                    {"HomeRegion", HomeRegion(trail)},
-                    {"IsMultiRegionTrail", false},
-                    {"Compliant", false}};
+    ASR_ASSIGN_OR_RETURN(json summary, SummarizeTrail(ctx, trail));
+    summary["IsMultiRegionTrail"] = multi_region;
     if (multi_region) {
-      ASR_ASSIGN_OR_RETURN(summary, SummarizeTrail(ctx, trail));
-      summary["IsMultiRegionTrail"] = true;
       state.compliant = state.compliant || summary["Compliant"].get<bool>();
     } else {
-      Result<json> status = ctx.Call("cloudtrail", "GetTrailStatus",
-                                     {{"Name", trail.value("TrailARN", "")}}, HomeRegion(trail));
-      ASR_RETURN_IF_ERROR(status.status().Annotate("read trail " + Quote(kTrailName)));
-      summary["IsLogging"] = status->value("IsLogging", false);
+      summary["Compliant"] = false;  // a single-region trail does not satisfy CloudTrail.1
     }
     if (ours) {
+      if (summary.contains("Unreadable")) {
+        return FailedPreconditionError("cannot read trail " + Quote(kTrailName) + ": " +
+                                       summary["Unreadable"].get<std::string>());
+      }
+      const json mgmt = summary.value("ManagementEvents", json::object());
       state.ours = trail;
       state.ours_region = HomeRegion(trail);
       state.ours_logging = summary.value("IsLogging", false);
-      const json mgmt = summary.value("ManagementEvents", json::object());
-      state.ours_selectors_ok = !trail.value("HasCustomEventSelectors", false) ||
-                                (mgmt.value("Read", false) && mgmt.value("Write", false));
+      state.ours_selectors_ok = mgmt.value("Read", false) && mgmt.value("Write", false);
     }
     state.trails.push_back(summary);
   }
@@ -327,7 +324,7 @@ class CreateCloudTrailMultiRegionTrail final : public Remediation {
   }
 
   Result<Plan> MakePlan(Context& ctx, const Invocation& inv) const override {
-    ASR_ASSIGN_OR_RETURN(const TrailsState state, ReadTrails(ctx));
+    ASR_ASSIGN_OR_RETURN(const TrailsState state, ReadTrails(ctx, inv.target.account_id));
     Plan plan;
     plan.current = {{"Trails", state.trails}, {"Compliant", state.compliant}};
     if (state.compliant) {
@@ -378,7 +375,7 @@ class CreateCloudTrailMultiRegionTrail final : public Remediation {
   }
 
   Result<Applied> Apply(Context& ctx, const Invocation& inv, const Plan& plan) const override {
-    ASR_ASSIGN_OR_RETURN(const TrailsState state, ReadTrails(ctx));
+    ASR_ASSIGN_OR_RETURN(const TrailsState state, ReadTrails(ctx, inv.target.account_id));
     Applied applied;
     if (state.compliant) {
       applied.before = json::object();
