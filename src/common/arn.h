@@ -19,6 +19,9 @@ struct Arn {
 // nullopt when the text has fewer than six ':'-separated parts or does not start with "arn:".
 // Checks only the shape, not that the partition or service exist.
 std::optional<Arn> ParseArn(std::string_view text);
+// The Arn would view a temporary that dies at the end of the statement: hold the text first.
+std::optional<Arn> ParseArn(std::string&& text) = delete;
+inline std::optional<Arn> ParseArn(const char* text) { return ParseArn(std::string_view(text)); }
 
 // "arn:<partition>:<service>:<region>:<account>:<resource>".
 std::string MakeArn(std::string_view partition, std::string_view service, std::string_view region,

@@ -117,7 +117,8 @@ struct TrailsState {
 std::string HomeRegion(const json& trail) {
   std::string region = trail.value("HomeRegion", "");
   if (region.empty()) {
-    if (const std::optional<Arn> arn = ParseArn(trail.value("TrailARN", ""))) {
+    const std::string trail_arn = trail.value("TrailARN", "");
+    if (const std::optional<Arn> arn = ParseArn(trail_arn)) {
       region = std::string(arn->region);
     }
   }
@@ -170,7 +171,8 @@ Result<TrailsState> ReadTrails(Context& ctx, const std::string& account) {
   TrailsState state;
   for (const json& trail : described.value("trailList", json::array())) {
     const bool multi_region = trail.value("IsMultiRegionTrail", false);
-    const std::optional<Arn> arn = ParseArn(trail.value("TrailARN", ""));
+    const std::string trail_arn = trail.value("TrailARN", "");
+    const std::optional<Arn> arn = ParseArn(trail_arn);
     const bool ours = trail.value("Name", "") == kTrailName && arn && arn->account == account &&
                       (!state.ours || HomeRegion(trail) == ctx.region());
     if (!multi_region && !ours) {

@@ -13,9 +13,11 @@ with boto3 (an independent client acting through the same AssumeRole chain asr u
 Conventions: member account 222222222222, region us-west-2 (the seed tutorial's), one moto
 server per test file (resource names must be unique within the file).
 """
+import atexit
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ MEMBER_ROLE = "SO0111-ASR-Orchestrator-Member"
 
 _results = {"passed": 0, "failed": 0, "skipped": 0}
 _workdir = tempfile.mkdtemp(prefix="asr-remediation-test-")
+atexit.register(shutil.rmtree, _workdir, ignore_errors=True)
 _sessions = {}
 
 
