@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libcurl4-openssl-dev libpugixml-dev
+  libsqlite3-dev libcpp-httplib-dev
   jq
 )
 

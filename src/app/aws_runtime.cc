@@ -48,24 +48,9 @@ Result<std::unique_ptr<AwsRuntime>> AwsRuntime::Create(const AwsRuntimeOptions& 
   rt->client_ =
       std::make_unique<aws::Client>(*rt->transport_, *rt->chain_, aws::BuiltinModels(), rt->clock_,
                                     rt->sleeper_, rt->random_, rt->logger_.get(), client_options);
+  rt->sessions_ = std::make_unique<remediation::StsMemberSessions>(
+      *rt->chain_, *rt->sts_api_, rt->clock_, client_options.region);
   return rt;
-}
-
-aws::CredentialsProvider& AwsRuntime::AssumeRoleChain(const std::vector<std::string>& role_arns,
-                                                      const std::string& external_id,
-                                                      const std::string& session_name) {
-  aws::CredentialsProvider* source = chain_.get();
-  for (const std::string& arn : role_arns) {
-    aws::AssumeRoleRequest request;
-    request.role_arn = arn;
-    request.session_name = session_name;
-    request.external_id = external_id;
-    request.region = client_->options().region;
-    assumed_.push_back(
-        std::make_unique<aws::AssumeRoleCredentialsProvider>(*source, *sts_api_, request, clock_));
-    source = assumed_.back().get();
-  }
-  return *source;
 }
 
 }  // namespace asr::app

@@ -11,6 +11,7 @@
 #include "aws/sts.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "remediation/sessions.h"
 
 namespace asr::app {
 
@@ -33,12 +34,8 @@ class AwsRuntime final {
   aws::Sleeper& sleeper() { return sleeper_; }
   const Logger& logger() const { return *logger_; }
 
-  // A provider that assumes each role in `role_arns` in turn, starting from the default chain
-  // (role chaining: admin → member → remediation role). The returned provider is owned by the
-  // runtime.
-  aws::CredentialsProvider& AssumeRoleChain(const std::vector<std::string>& role_arns,
-                                            const std::string& external_id,
-                                            const std::string& session_name);
+  // Member-account sessions assumed from the default chain (admin → member → remediation role).
+  remediation::MemberSessions& sessions() { return *sessions_; }
 
  private:
   AwsRuntime() = default;
@@ -54,7 +51,7 @@ class AwsRuntime final {
   std::unique_ptr<aws::ClientStsApi> sts_api_;
   std::unique_ptr<aws::CredentialsProvider> chain_;
   std::unique_ptr<aws::Client> client_;
-  std::vector<std::unique_ptr<aws::CredentialsProvider>> assumed_;
+  std::unique_ptr<remediation::StsMemberSessions> sessions_;
 };
 
 }  // namespace asr::app

@@ -2,12 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
 
+#include "common/arn.h"
 #include "common/strings.h"
 
 namespace asr::app {
@@ -173,6 +175,239 @@ Status ReadRoles(const Reader& r, const YAML::Node& node, remediation::RoleOptio
   return Status::Ok();
 }
 
+// Integer, boolean and number scalars with bounds; errors name the key and the accepted range.
+Result<int64_t> ReadInt(const Reader& r, const YAML::Node& node, const std::string& path,
+                        int64_t min, int64_t max) {
+  ASR_ASSIGN_OR_RETURN(const std::string text, r.Scalar(node, path));
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || end == nullptr || *end != '\0' || errno != 0 || v < min || v > max) {
+    return r.Error(node, path,
+                   "must be a whole number from " + std::to_string(min) + " to " +
+                       std::to_string(max) + ", got " + Quote(text));
+  }
+  return static_cast<int64_t>(v);
+}
+
+Result<double> ReadNumber(const Reader& r, const YAML::Node& node, const std::string& path,
+                          double min, double max) {
+  ASR_ASSIGN_OR_RETURN(const std::string text, r.Scalar(node, path));
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !(v >= min && v <= max)) {
+    return r.Error(node, path,
+                   "must be a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                       ", got " + Quote(text));
+  }
+  return v;
+}
+
+Result<bool> ReadBool(const Reader& r, const YAML::Node& node, const std::string& path) {
+  ASR_ASSIGN_OR_RETURN(const std::string text, r.Scalar(node, path));
+  const std::string lower = AsciiLower(text);
+  if (lower == "true" || lower == "yes") {
+    return true;
+  }
+  if (lower == "false" || lower == "no") {
+    return false;
+  }
+  return r.Error(node, path, "must be true or false, got " + Quote(text));
+}
+
+Status ReadTokens(const Reader& r, const YAML::Node& node, std::vector<server::Token>& out) {
+  if (!node.IsSequence()) {
+    return r.Error(node, "server.tokens",
+                   "must be a list of {name, secret_env | secret, role: viewer|operator|intake}");
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string path = "server.tokens[" + std::to_string(i) + "]";
+    const YAML::Node t = node[i];
+    ASR_RETURN_IF_ERROR(r.CheckKeys(t, path, {"name", "secret", "secret_env", "role"}));
+    server::Token token;
+    if (!t["name"]) {
+      return r.Error(t, path + ".name", "is required (it names the caller in logs and journals)");
+    }
+    ASR_ASSIGN_OR_RETURN(token.name, r.Scalar(t["name"], path + ".name"));
+    if (t["secret"] && t["secret_env"]) {
+      return r.Error(t, path, "give secret or secret_env, not both");
+    }
+    if (t["secret_env"]) {
+      ASR_ASSIGN_OR_RETURN(const std::string var, r.Scalar(t["secret_env"], path + ".secret_env"));
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): read once at start-up, before any thread exists.
+      const char* value = std::getenv(var.c_str());
+      if (value == nullptr || *value == '\0') {
+        return r.Error(t["secret_env"], path + ".secret_env",
+                       "environment variable " + var + " is not set");
+      }
+      token.secret = value;
+    } else if (t["secret"]) {
+      ASR_ASSIGN_OR_RETURN(token.secret, r.Scalar(t["secret"], path + ".secret"));
+    } else {
+      return r.Error(t, path, "needs secret_env (preferred) or secret");
+    }
+    if (token.secret.size() < 16) {
+      return r.Error(t, path, "the secret must have at least 16 characters");
+    }
+    const std::string role = t["role"] ? t["role"].Scalar() : "viewer";
+    if (role == "viewer") {
+      token.role = workflow::Principal::Role::kViewer;
+    } else if (role == "operator") {
+      token.role = workflow::Principal::Role::kOperator;
+    } else if (role == "intake") {
+      token.role = workflow::Principal::Role::kIntake;
+    } else {
+      return r.Error(
+          t["role"], path + ".role",
+          "must be viewer, operator or intake (POST /v1/events only), got " + Quote(role));
+    }
+    out.push_back(std::move(token));
+  }
+  return Status::Ok();
+}
+
+Status ReadServe(const Reader& r, const YAML::Node& root, ServeConfig& out) {
+  if (const YAML::Node n = root["store"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "store", {"path"}));
+    if (n["path"]) {
+      ASR_ASSIGN_OR_RETURN(out.store_path, r.Scalar(n["path"], "store.path"));
+    }
+  }
+  if (const YAML::Node n = root["server"]) {
+    ASR_RETURN_IF_ERROR(
+        r.CheckKeys(n, "server",
+                    {"listen", "tokens", "max_body_bytes", "threads", "api_key_header",
+                     "public_metrics", "allow_anonymous_loopback"}));
+    if (n["listen"]) {
+      ASR_ASSIGN_OR_RETURN(out.server.listen, r.Scalar(n["listen"], "server.listen"));
+    }
+    if (n["tokens"]) {
+      ASR_RETURN_IF_ERROR(ReadTokens(r, n["tokens"], out.server.tokens));
+    }
+    if (n["max_body_bytes"]) {
+      ASR_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, n["max_body_bytes"], "server.max_body_bytes",
+                                                    1024, 64LL << 20));
+      out.server.max_body_bytes = static_cast<size_t>(v);
+    }
+    if (n["threads"]) {
+      ASR_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, n["threads"], "server.threads", 1, 256));
+      out.server.threads = static_cast<int>(v);
+    }
+    if (n["api_key_header"]) {
+      ASR_ASSIGN_OR_RETURN(out.server.api_key_header,
+                           r.Scalar(n["api_key_header"], "server.api_key_header"));
+    }
+    if (n["public_metrics"]) {
+      ASR_ASSIGN_OR_RETURN(out.server.public_metrics,
+                           ReadBool(r, n["public_metrics"], "server.public_metrics"));
+    }
+    if (n["allow_anonymous_loopback"]) {
+      ASR_ASSIGN_OR_RETURN(
+          out.server.allow_anonymous_loopback,
+          ReadBool(r, n["allow_anonymous_loopback"], "server.allow_anonymous_loopback"));
+    }
+  }
+  if (const YAML::Node n = root["engine"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "engine", {"workers", "home_region", "kill_switch"}));
+    if (n["workers"]) {
+      ASR_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, n["workers"], "engine.workers", 1, 64));
+      out.workers = static_cast<int>(v);
+    }
+    if (n["home_region"]) {
+      ASR_ASSIGN_OR_RETURN(out.home_region, r.Scalar(n["home_region"], "engine.home_region"));
+    }
+    if (n["kill_switch"]) {
+      ASR_ASSIGN_OR_RETURN(out.kill_switch, ReadBool(r, n["kill_switch"], "engine.kill_switch"));
+    }
+  }
+  if (const YAML::Node n = root["limits"]) {
+    ASR_RETURN_IF_ERROR(
+        r.CheckKeys(n, "limits",
+                    {"account_region_spacing_seconds", "max_running", "max_running_per_account",
+                     "max_automatic_per_control_per_hour", "circuit_breaker"}));
+    workflow::LimitOptions& l = out.limits;
+    if (n["account_region_spacing_seconds"]) {
+      ASR_ASSIGN_OR_RETURN(const double v,
+                           ReadNumber(r, n["account_region_spacing_seconds"],
+                                      "limits.account_region_spacing_seconds", 0, 3600));
+      l.account_region_spacing = std::chrono::milliseconds(static_cast<int64_t>(v * 1000));
+    }
+    const auto count = [&](const char* key, int& field) -> Status {
+      if (n[key]) {
+        ASR_ASSIGN_OR_RETURN(const int64_t v,
+                             ReadInt(r, n[key], std::string("limits.") + key, 0, 100000));
+        field = static_cast<int>(v);
+      }
+      return Status::Ok();
+    };
+    ASR_RETURN_IF_ERROR(count("max_running", l.max_running));
+    ASR_RETURN_IF_ERROR(count("max_running_per_account", l.max_running_per_account));
+    ASR_RETURN_IF_ERROR(
+        count("max_automatic_per_control_per_hour", l.max_automatic_per_control_per_hour));
+    if (const YAML::Node b = n["circuit_breaker"]) {
+      ASR_RETURN_IF_ERROR(r.CheckKeys(b, "limits.circuit_breaker",
+                                      {"min_outcomes", "failure_ratio", "window_minutes"}));
+      if (b["min_outcomes"]) {
+        ASR_ASSIGN_OR_RETURN(
+            const int64_t v,
+            ReadInt(r, b["min_outcomes"], "limits.circuit_breaker.min_outcomes", 0, 100000));
+        l.breaker_min_outcomes = static_cast<int>(v);
+      }
+      if (b["failure_ratio"]) {
+        ASR_ASSIGN_OR_RETURN(
+            l.breaker_failure_ratio,
+            ReadNumber(r, b["failure_ratio"], "limits.circuit_breaker.failure_ratio", 0.01, 1));
+      }
+      if (b["window_minutes"]) {
+        ASR_ASSIGN_OR_RETURN(const int64_t v,
+                             ReadInt(r, b["window_minutes"],
+                                     "limits.circuit_breaker.window_minutes", 1, 7 * 24 * 60));
+        l.breaker_window = std::chrono::minutes(v);
+      }
+    }
+  }
+  if (const YAML::Node n = root["notifications"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "notifications",
+                                    {"sns_topic_arn", "alarm_topic_arn", "account_alias_lookup"}));
+    for (const auto& [key, field] : {std::pair{"sns_topic_arn", &out.report.topic_arn},
+                                     std::pair{"alarm_topic_arn", &out.report.alarm_topic_arn}}) {
+      if (n[key]) {
+        const std::string path = std::string("notifications.") + key;
+        ASR_ASSIGN_OR_RETURN(*field, r.Scalar(n[key], path));
+        const std::optional<Arn> arn = ParseArn(*field);
+        if (!arn || arn->service != "sns" || arn->region.empty() || arn->account.empty()) {
+          return r.Error(n[key], path,
+                         "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got " +
+                             Quote(*field));
+        }
+      }
+    }
+    if (n["account_alias_lookup"]) {
+      ASR_ASSIGN_OR_RETURN(
+          out.report.account_alias_lookup,
+          ReadBool(r, n["account_alias_lookup"], "notifications.account_alias_lookup"));
+    }
+  }
+  if (const YAML::Node n = root["securityhub"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "securityhub", {"region", "update_findings"}));
+    if (n["region"]) {
+      ASR_ASSIGN_OR_RETURN(out.report.securityhub_region,
+                           r.Scalar(n["region"], "securityhub.region"));
+    }
+    if (n["update_findings"]) {
+      ASR_ASSIGN_OR_RETURN(out.report.update_findings,
+                           ReadBool(r, n["update_findings"], "securityhub.update_findings"));
+    }
+  }
+  if (const YAML::Node n = root["logs"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "logs", {"findings"}));
+    if (n["findings"]) {
+      ASR_ASSIGN_OR_RETURN(out.finding_log, r.Scalar(n["findings"], "logs.findings"));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view source_name,
@@ -192,7 +427,9 @@ Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view sour
     return config;  // an empty file means the defaults
   }
   try {
-    ASR_RETURN_IF_ERROR(r.CheckKeys(root, "", {"playbooks", "controls", "filters", "roles"}));
+    ASR_RETURN_IF_ERROR(r.CheckKeys(root, "",
+                                    {"playbooks", "controls", "filters", "roles", "store", "server",
+                                     "engine", "limits", "notifications", "securityhub", "logs"}));
     if (root["playbooks"]) {
       ASR_ASSIGN_OR_RETURN(config.routing.playbooks, r.StringList(root["playbooks"], "playbooks"));
     }
@@ -205,6 +442,7 @@ Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view sour
     if (root["roles"]) {
       ASR_RETURN_IF_ERROR(ReadRoles(r, root["roles"], config.roles));
     }
+    ASR_RETURN_IF_ERROR(ReadServe(r, root, config.serve));
   } catch (const YAML::Exception& e) {
     return InvalidArgumentError(std::string(source_name) + ": " + e.what());
   }
@@ -242,7 +480,11 @@ Result<Config> ResolveConfig(const std::optional<std::string>& explicit_path,
   if (std::filesystem::is_regular_file("asr.yaml", ec)) {
     return LoadConfigFile("asr.yaml", catalog);
   }
-  return Config{};
+  // The built-in defaults: with no tokens configured anywhere, the API is usable from this
+  // machine only (the server refuses browsers' cross-site requests even then).
+  Config defaults;
+  defaults.serve.server.allow_anonymous_loopback = true;
+  return defaults;
 }
 
 }  // namespace asr::app

@@ -8,14 +8,30 @@
 #include "common/status.h"
 #include "remediation/roles.h"
 #include "routing/config.h"
+#include "server/server.h"
+#include "workflow/engine.h"
 
 namespace asr::app {
+
+// What `asr serve` needs beyond routing (asr.yaml `store`, `server`, `engine`, `limits`,
+// `notifications`, `securityhub`, `logs`).
+struct ServeConfig {
+  std::string store_path = "asr-data/asr.db";  // store.path
+  server::ServerOptions server;                // server.*
+  int workers = 4;                             // engine.workers
+  std::string home_region;             // engine.home_region; "" → the AWS region (AWS_REGION)
+  bool kill_switch = false;            // engine.kill_switch (the runtime setting wins once set)
+  workflow::LimitOptions limits;       // limits.*
+  workflow::ReportOptions report;      // notifications.*, securityhub.*
+  std::string finding_log = "stdout";  // logs.findings: "stdout", "off" or a file path
+};
 
 // The whole asr configuration (asr.yaml). Grows with the engine; every key is validated at load.
 struct Config {
   routing::RoutingConfig routing;
   // roles: member_role, namespace, external_id — how asr reaches member accounts.
   remediation::RoleOptions roles;
+  ServeConfig serve;
   // Where the configuration came from: a file path, or "built-in defaults".
   std::string source = "built-in defaults";
 };

@@ -14,6 +14,7 @@
 
 #include "app/aws_runtime.h"
 #include "app/config.h"
+#include "app/serve.h"
 #include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "common/strings.h"
@@ -49,20 +50,6 @@ Result<std::string> ReadInput(const std::string& name, size_t limit) {
 }
 
 int ToInt(cli::ExitCode code) { return static_cast<int>(code); }
-
-// Adapts the runtime's role chaining to the CLI's MemberSessions.
-class RuntimeSessions final : public cli::MemberSessions {
- public:
-  explicit RuntimeSessions(AwsRuntime& runtime) : runtime_(runtime) {}
-  aws::CredentialsProvider& Chain(const std::vector<std::string>& role_arns,
-                                  const std::string& external_id,
-                                  const std::string& session_name) override {
-    return runtime_.AssumeRoleChain(role_arns, external_id, session_name);
-  }
-
- private:
-  AwsRuntime& runtime_;
-};
 
 // "r-20261128T120000Z-1a2b3c": sortable by time, unique enough for one operator's records.
 std::string NewRunId(const Clock& clock) {
@@ -223,6 +210,19 @@ int Run(int argc, char** argv) {
   member_roles->add_option("--member-role-name", roles_request.member_role_name,
                            "Name of the member role");
 
+  // serve
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Run the engine: HTTP intake and API, durable jobs, limits, notifications (until SIGTERM)");
+  ServeFlags serve_flags;
+  serve->add_option("--listen", serve_flags.listen,
+                    "Listen address host:port (default: server.listen, 127.0.0.1:8080)");
+  serve->add_option("--store", serve_flags.store_path,
+                    "SQLite store file (default: store.path, asr-data/asr.db)");
+  serve->add_option("--region", serve_flags.region, "asr's own region (default: $AWS_REGION)");
+  serve->add_option("--port-file", serve_flags.port_file,
+                    "Write the bound port to this file once listening (for scripts)");
+
   // config check
   CLI::App* config_cmd = app.add_subcommand("config", "Work with the configuration");
   config_cmd->require_subcommand(1);
@@ -255,9 +255,10 @@ int Run(int argc, char** argv) {
       return ToInt(cli::ExitCode::kConfig);
     }
     aws::CallOptions options;
+    std::unique_ptr<aws::CredentialsProvider> assumed;
     if (!call_roles.empty()) {
-      options.credentials =
-          &(*runtime)->AssumeRoleChain(call_roles, call_external_id, call_session_name);
+      assumed = (*runtime)->sessions().Chain(call_roles, call_external_id, call_session_name);
+      options.credentials = assumed.get();
     }
     return ToInt(
         cli::RunAwsCall(call_request, (*runtime)->client(), options, std::cout, std::cerr));
@@ -307,7 +308,32 @@ int Run(int argc, char** argv) {
                       ? std::string("none (remediations run as the member role)")
                       : "SO0111-<Remediation>-" + config->roles.remediation_namespace)
               << "\n";
+    const ServeConfig& sv = config->serve;
+    std::cout << "  store:        " << sv.store_path << "\n";
+    std::cout << "  listen:       " << sv.server.listen << " (" << sv.server.tokens.size()
+              << " token(s)" << (sv.server.allow_anonymous_loopback ? ", anonymous loopback" : "")
+              << ")\n";
+    for (const server::Token& t : sv.server.tokens) {
+      std::cout << "    token " << t.name << ": "
+                << (t.role == workflow::Principal::Role::kOperator
+                        ? "operator"
+                        : (t.role == workflow::Principal::Role::kIntake ? "intake" : "viewer"))
+                << "\n";
+    }
+    std::cout << "  notifications: "
+              << (sv.report.topic_arn.empty() ? std::string("none (log only)")
+                                              : sv.report.topic_arn)
+              << "\n";
+    std::cout << "  limits:       spacing "
+              << static_cast<double>(sv.limits.account_region_spacing.count()) / 1000.0
+              << " s, max running " << sv.limits.max_running << " (per account "
+              << sv.limits.max_running_per_account << "), automatic per control per hour "
+              << sv.limits.max_automatic_per_control_per_hour << "\n";
     return ToInt(cli::ExitCode::kOk);
+  }
+
+  if (serve->parsed()) {
+    return RunServe(*config, serve_flags);
   }
 
   if (remediate->parsed() || undo->parsed()) {
@@ -318,11 +344,10 @@ int Run(int argc, char** argv) {
       std::cerr << name << ": " << runtime.status().message() << "\n";
       return ToInt(cli::ExitCode::kConfig);
     }
-    RuntimeSessions sessions(**runtime);
     const bool stdin_is_input = remediate->parsed() && remediate_input == "-";
     cli::RemediationEnv env{
         .client = (*runtime)->client(),
-        .sessions = sessions,
+        .sessions = (*runtime)->sessions(),
         .clock = (*runtime)->clock(),
         .sleeper = (*runtime)->sleeper(),
         .logger = (*runtime)->logger(),

@@ -15,6 +15,7 @@
 #include "remediation/registry.h"
 #include "remediation/roles.h"
 #include "remediation/runner.h"
+#include "remediation/sessions.h"
 #include "routing/config.h"
 #include "routing/routing.h"
 
@@ -70,16 +71,7 @@ struct AwsCallRequest {
 ExitCode RunAwsCall(const AwsCallRequest& request, aws::Client& client,
                     const aws::CallOptions& options, std::ostream& out, std::ostream& err);
 
-// Member-account credentials: assumes each role of `role_arns` in turn from the admin
-// credentials (role chaining). The provider is owned by the implementation and outlives the
-// command.
-class MemberSessions {
- public:
-  virtual ~MemberSessions() = default;
-  virtual aws::CredentialsProvider& Chain(const std::vector<std::string>& role_arns,
-                                          const std::string& external_id,
-                                          const std::string& session_name) = 0;
-};
+using MemberSessions = remediation::MemberSessions;
 
 // What remediate and undo need from the outside world (wired by app/).
 struct RemediationEnv {

@@ -9,68 +9,13 @@
 #include "common/strings.h"
 #include "finding/finding.h"
 #include "remediation/params.h"
+#include "workflow/job.h"
 
 namespace asr::cli {
 namespace {
 
 using nlohmann::json;
 using remediation::Outcome;
-
-remediation::Target TargetOf(const routing::Route& route, const finding::Finding& f) {
-  remediation::Target t{
-      .account_id = route.account_id,
-      .region = route.region,
-      .partition = route.partition,
-      .control_id = route.security_control_id.empty() ? route.executes : route.security_control_id,
-      .resource_type = route.resource_type,
-      .resource_id = route.resource_id};
-  if (!f.resources.empty() && !f.resources.front().details_json.empty()) {
-    t.resource_details = json::parse(f.resources.front().details_json, nullptr, false);
-    if (t.resource_details.is_discarded()) {
-      t.resource_details = json();
-    }
-  }
-  return t;
-}
-
-// Session names show up in the member account's CloudTrail: they carry the run id.
-std::string SessionName(const std::string& run_id) {
-  std::string name = "asr-" + run_id;
-  if (name.size() > 64) {
-    name.resize(64);
-  }
-  return name;
-}
-
-// The Security Hub control parameters from the finding's Config rule (spec §c.3 step 5), read
-// as the member role. A rule that no longer exists means "defaults"; any other error stops the
-// run, because acting with other values than the customer configured would be wrong.
-Result<json> ControlParameters(const finding::Finding& f, const routing::Route& route,
-                               const remediation::RemediationSpec& spec, RemediationEnv& env,
-                               const std::string& session, std::string& note) {
-  if (f.related_config_rule.empty() || spec.parameters.empty()) {
-    return json::object();
-  }
-  aws::CredentialsProvider& member =
-      env.sessions.Chain(remediation::RoleChain(env.roles, route.partition, route.account_id, ""),
-                         env.roles.external_id, session);
-  Result<json> out = env.client.Call("config", "DescribeConfigRules",
-                                     {{"ConfigRuleNames", json::array({f.related_config_rule})}},
-                                     {.region = route.region, .credentials = &member});
-  if (!out.ok()) {
-    if (out.status().code() == StatusCode::kNotFound) {
-      note = "Config rule " + Quote(f.related_config_rule) + " not found; defaults used";
-      return json::object();
-    }
-    return out.status().Annotate("read the control parameters (Config rule " +
-                                 Quote(f.related_config_rule) + ")");
-  }
-  const json rules = out->value("ConfigRules", json::array());
-  if (rules.empty() || !rules[0].contains("InputParameters")) {
-    return json::object();
-  }
-  return remediation::CoerceControlParameters(rules[0].value("InputParameters", ""));
-}
 
 std::string Indent(const json& j) {
   std::string text = j.dump(2);
@@ -210,14 +155,19 @@ ExitCode RunRemediate(const RemediateRequest& request, const routing::RoutingCon
     }
     const remediation::RemediationSpec& spec = rem->spec();
     const std::string run_id = env.new_run_id();
-    const std::string session = SessionName(run_id);
-    const remediation::Target target = TargetOf(route, f);
+    const std::string session = remediation::SessionNameFor(run_id);
+    const remediation::Target target = workflow::TargetFor(route, f);
 
-    std::string params_note;
-    Result<json> control_params = ControlParameters(f, route, spec, env, session, params_note);
+    // The control parameters are read as the member role (not the remediation's own role).
+    const std::unique_ptr<aws::CredentialsProvider> member =
+        env.sessions.Chain(remediation::RoleChain(env.roles, route.partition, route.account_id, ""),
+                           env.roles.external_id, session);
+    Result<remediation::ControlParameters> control_params = remediation::ReadControlParameters(
+        env.client, *member, route.region, f.related_config_rule, spec);
+    const std::string params_note = control_params.ok() ? control_params->note : "";
     Result<remediation::Params> params =
-        control_params.ok() ? remediation::ResolveParams(spec, target.control_id, *control_params,
-                                                         request.overrides)
+        control_params.ok() ? remediation::ResolveParams(spec, target.control_id,
+                                                         control_params->values, request.overrides)
                             : Result<remediation::Params>(control_params.status());
     if (!params.ok()) {
       all_done = false;
@@ -230,11 +180,11 @@ ExitCode RunRemediate(const RemediateRequest& request, const routing::RoutingCon
       continue;
     }
 
-    aws::CredentialsProvider& creds = env.sessions.Chain(
+    const std::unique_ptr<aws::CredentialsProvider> creds = env.sessions.Chain(
         remediation::RoleChain(env.roles, route.partition, route.account_id, spec.id),
         env.roles.external_id, session);
     remediation::Context ctx(env.client, spec, env.clock, env.sleeper, env.logger,
-                             {.region = route.region, .credentials = &creds});
+                             {.region = route.region, .credentials = creds.get()});
     remediation::RunOptions options{.mode = request.mode, .run_id = run_id};
     bool confirm_failed = false;
     if (request.mode == remediation::RunMode::kApply &&
@@ -361,12 +311,12 @@ ExitCode RunUndo(const UndoRequest& request, RemediationEnv& env, std::ostream& 
     }
   }
   const std::string run_id = env.new_run_id();
-  aws::CredentialsProvider& creds =
+  const std::unique_ptr<aws::CredentialsProvider> creds =
       env.sessions.Chain(remediation::RoleChain(env.roles, record->target.partition,
                                                 record->target.account_id, spec.id),
-                         env.roles.external_id, SessionName(run_id));
+                         env.roles.external_id, remediation::SessionNameFor(run_id));
   remediation::Context ctx(env.client, spec, env.clock, env.sleeper, env.logger,
-                           {.region = record->target.region, .credentials = &creds});
+                           {.region = record->target.region, .credentials = creds.get()});
   Result<remediation::RunRecord> undone = remediation::UndoRun(*rem, ctx, *record);
   if (!undone.ok()) {
     if (request.format == OutputFormat::kJson) {

@@ -222,4 +222,32 @@ Result<Params> ResolveParams(const RemediationSpec& spec, std::string_view contr
   return Params(std::move(values));
 }
 
+Result<ControlParameters> ReadControlParameters(aws::Client& client,
+                                                aws::CredentialsProvider& member,
+                                                const std::string& region,
+                                                const std::string& config_rule,
+                                                const RemediationSpec& spec) {
+  ControlParameters out;
+  if (config_rule.empty() || spec.parameters.empty()) {
+    return out;
+  }
+  Result<nlohmann::json> rules = client.Call(
+      "config", "DescribeConfigRules", {{"ConfigRuleNames", nlohmann::json::array({config_rule})}},
+      {.region = region, .credentials = &member});
+  if (!rules.ok()) {
+    if (rules.status().code() == StatusCode::kNotFound) {
+      out.note = "Config rule " + Quote(config_rule) + " not found; defaults used";
+      return out;
+    }
+    return rules.status().Annotate("read the control parameters (Config rule " +
+                                   Quote(config_rule) + ")");
+  }
+  const nlohmann::json list = rules->value("ConfigRules", nlohmann::json::array());
+  if (list.empty() || !list[0].contains("InputParameters")) {
+    return out;
+  }
+  ASR_ASSIGN_OR_RETURN(out.values, CoerceControlParameters(list[0].value("InputParameters", "")));
+  return out;
+}
+
 }  // namespace asr::remediation

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/client.h"
 #include "common/status.h"
 #include "remediation/spec.h"
 
@@ -34,6 +35,22 @@ class Params final {
 // unchanged. `input_parameters` is the Config rule's InputParameters JSON text ("" → {}).
 // InvalidArgument when it is not a JSON object.
 Result<nlohmann::json> CoerceControlParameters(std::string_view input_parameters);
+
+struct ControlParameters {
+  nlohmann::json values = nlohmann::json::object();  // coerced; {} when there are none
+  std::string note;  // set when defaults were used for a reason worth telling ("rule not found")
+};
+
+// The Security Hub control parameters of a finding (spec §c.3 step 5): the InputParameters of
+// its Config rule `config_rule` (Finding::related_config_rule), read with the member account's
+// credentials in `region`. "" or a spec without parameters → {} without a call. A rule that no
+// longer exists means defaults (with a note); any other error is returned, because acting with
+// other values than the customer configured would be wrong.
+Result<ControlParameters> ReadControlParameters(aws::Client& client,
+                                                aws::CredentialsProvider& member,
+                                                const std::string& region,
+                                                const std::string& config_rule,
+                                                const RemediationSpec& spec);
 
 // Values for every declared parameter, from lowest to highest precedence: the spec default, the
 // control binding's default for `control_id`, the Security Hub control parameters

@@ -48,6 +48,8 @@ struct Plan {
   std::vector<Change> changes;
   [[nodiscard]] bool compliant() const { return changes.empty(); }
 };
+// {"compliant", "current", "changes"}, as in run records.
+nlohmann::json ToJson(const Plan& plan);
 
 // What Apply did.
 struct Applied {

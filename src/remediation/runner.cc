@@ -287,4 +287,6 @@ Result<RunRecord> UndoRun(const Remediation& remediation, Context& ctx, const Ru
   return out;
 }
 
+json ToJson(const Plan& plan) { return PlanJson(plan); }
+
 }  // namespace asr::remediation

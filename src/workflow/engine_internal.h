@@ -1,0 +1,36 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "report/finding_update.h"
+
+namespace asr::workflow {
+
+// How a job ended (or paused), and what to report about it.
+struct JobOutcome {
+  std::string state;    // visible state and the SNS Remediation_Status
+  std::string reason;   // stable code
+  std::string message;  // Notification.Message
+  std::string detail;   // extra text for the log (error, cause)
+  std::string affected_object;
+  std::string remediation_output;
+  bool failed = false;  // counts as a failure for the circuit breaker
+  // What to do to the finding (nullopt: nothing).
+  std::optional<report::FindingUpdateKind> finding_update;
+  // Outbox key: one item of each kind per (job, key), so a rerun never reports twice.
+  std::string report_key = "outcome";
+};
+
+// Exits the process at once when `failpoint` equals `name` (EngineOptions::failpoint).
+void Failpoint(const std::string& failpoint, std::string_view name);
+
+// A FAILED outcome with `message`, flagging the finding.
+JobOutcome FailedOutcome(std::string message);
+
+// The region of an SNS topic ARN ("arn:aws:sns:us-east-1:111:topic" → "us-east-1"), "" when
+// it is not an ARN.
+std::string TopicRegion(const std::string& topic_arn);
+
+}  // namespace asr::workflow

@@ -1,0 +1,406 @@
+"""`asr serve` end to end against moto (run through run_with_moto.py):
+
+  serve_test.py path/to/asr
+
+The seed tutorial through the service: an SQS queue subscribed to the SNS topic, a public Lambda
+function in member account 222222222222 / us-west-2, the custom-action event POSTed to
+/v1/events; the job must reach SUCCESS, the function policy must be fixed (checked with boto3),
+and the queue must receive the QUEUED and SUCCESS notifications with the reference fields.
+moto has no securityhub:BatchUpdateFindings, so Security Hub is a small recording HTTP server
+here (AWS_ENDPOINT_URL_SECURITYHUB) and the test checks the requests botocore would parse.
+Then crash safety: the server exits abruptly (ASR_TEST_FAILPOINT) after admitting an event,
+after a remediation changed the resource, and after committing an outcome; after a restart every
+event reaches exactly one outcome and one notification of it.
+"""
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+import uuid
+
+import boto3
+
+ASR = os.path.abspath(sys.argv[1])
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ENDPOINT = os.environ["MOTO_ENDPOINT"]
+MEMBER = "222222222222"
+REGION = "us-west-2"
+ADMIN_REGION = "us-east-1"
+TOKEN = "serve-test-operator-token-0123456789"
+WORK = tempfile.mkdtemp(prefix="asr-serve-test-")
+RESULTS = {"passed": 0, "failed": 0, "skipped": 0}
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def check(name, fn):
+    try:
+        fn()
+        RESULTS["passed"] += 1
+        print(f"PASS {name}", flush=True)
+    except Exception as e:  # report and go on with the next check
+        RESULTS["failed"] += 1
+        print(f"FAIL {name}: {e}", flush=True)
+        traceback.print_exc()
+
+
+# --- Security Hub stand-in -------------------------------------------------------------------
+
+SECURITYHUB_REQUESTS = []
+
+
+class SecurityHubHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        SECURITYHUB_REQUESTS.append({"path": self.path, "body": json.loads(body or b"{}"),
+                                     "auth": self.headers.get("Authorization", "")})
+        ids = json.loads(body or b"{}").get("FindingIdentifiers", [])
+        out = json.dumps({"ProcessedFindings": ids, "UnprocessedFindings": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_PATCH = do_POST  # noqa: N815 (BatchUpdateFindings is PATCH /findings/batchupdate)
+
+    def log_message(self, *args):
+        pass
+
+
+securityhub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SecurityHubHandler)
+threading.Thread(target=securityhub.serve_forever, daemon=True).start()
+SECURITYHUB_URL = f"http://127.0.0.1:{securityhub.server_address[1]}"
+
+# --- AWS setup (independent client: boto3) ---------------------------------------------------
+
+sns = boto3.client("sns", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
+sqs = boto3.client("sqs", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
+topic_arn = sns.create_topic(Name="SO0111-ASR_Topic")["TopicArn"]
+queue_url = sqs.create_queue(QueueName="asr-notifications")["QueueUrl"]
+queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+    "Attributes"]["QueueArn"]
+sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
+creds = sts.assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/SO0111-ASR-Orchestrator-Member",
+                        RoleSessionName="serve-test")["Credentials"]
+member = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                       aws_secret_access_key=creds["SecretAccessKey"],
+                       aws_session_token=creds["SessionToken"])
+lam = member.client("lambda", endpoint_url=ENDPOINT, region_name=REGION)
+iam = member.client("iam", endpoint_url=ENDPOINT, region_name=REGION)
+role_arn = iam.create_role(RoleName="serve-test-fn-role", AssumeRolePolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                            "Principal": {"Service": "lambda.amazonaws.com"}}]
+}))["Role"]["Arn"]
+with open(os.path.join(ROOT, "examples/tutorial/lambda.1-custom-action.json")) as f:
+    TUTORIAL_EVENT = json.load(f)
+
+
+def public_function(name):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return 1\n")
+    lam.create_function(FunctionName=name, Runtime="python3.11", Role=role_arn,
+                        Handler="index.handler", Code={"ZipFile": buf.getvalue()})
+    lam.add_permission(FunctionName=name, StatementId="public-invoke",
+                       Action="lambda:InvokeFunction", Principal="*")
+    lam.add_permission(FunctionName=name, StatementId="events-rule",
+                       Action="lambda:InvokeFunction", Principal="events.amazonaws.com",
+                       SourceArn=f"arn:aws:events:{REGION}:{MEMBER}:rule/nightly")
+
+
+def statement_ids(name):
+    return sorted(s["Sid"] for s in json.loads(lam.get_policy(FunctionName=name)["Policy"])[
+        "Statement"])
+
+
+def event_for(name):
+    """The tutorial's custom-action event, for function `name` (its own finding id)."""
+    e = json.loads(json.dumps(TUTORIAL_EVENT))
+    e["id"] = str(uuid.uuid4())
+    f = e["detail"]["findings"][0]
+    arn = f"arn:aws:lambda:{REGION}:{MEMBER}:function:{name}"
+    f["Resources"][0]["Id"] = arn
+    f["Resources"][0].get("Details", {}).get("AwsLambdaFunction", {})["FunctionName"] = name
+    f["Id"] = f["Id"].rsplit("/", 1)[0] + "/" + str(uuid.uuid4())
+    f["ProductFields"]["aws/securityhub/FindingId"] = f["Id"]
+    return e
+
+
+# --- the server --------------------------------------------------------------------------------
+
+CONFIG = os.path.join(WORK, "asr.yaml")
+with open(CONFIG, "w") as f:
+    f.write(f"""
+playbooks: [SC]
+store:
+  path: {WORK}/data/asr.db
+server:
+  listen: 127.0.0.1:0
+  tokens:
+    - name: tester
+      secret_env: ASR_TEST_TOKEN
+      role: operator
+notifications:
+  sns_topic_arn: {topic_arn}
+securityhub:
+  region: us-east-1
+limits:
+  account_region_spacing_seconds: 0.2
+""")
+
+
+class Server:
+    def __init__(self, failpoint=None):
+        env = dict(os.environ)
+        env["ASR_TEST_TOKEN"] = TOKEN
+        env["AWS_ENDPOINT_URL_SECURITYHUB"] = SECURITYHUB_URL
+        env.pop("ASR_TEST_FAILPOINT", None)
+        if failpoint:
+            env["ASR_TEST_FAILPOINT"] = failpoint
+        self.port_file = os.path.join(WORK, f"port-{uuid.uuid4().hex[:6]}")
+        self.log = open(os.path.join(WORK, "serve.log"), "a")
+        self.proc = subprocess.Popen([ASR, "--config", CONFIG, "serve", "--port-file",
+                                      self.port_file], cwd=WORK, env=env, stdout=self.log,
+                                     stderr=self.log)
+        deadline = time.time() + 60
+        while not os.path.exists(self.port_file):
+            expect(self.proc.poll() is None, f"asr serve exited early: {self.proc.returncode}")
+            expect(time.time() < deadline, "asr serve did not start")
+            time.sleep(0.05)
+        with open(self.port_file) as pf:
+            self.url = f"http://127.0.0.1:{pf.read().strip()}"
+
+    def request(self, method, path, body=None, token=TOKEN, headers=None, raw=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None
+                                            else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as e:
+            text = e.read()
+            try:
+                return e.code, json.loads(text)
+            except json.JSONDecodeError:
+                return e.code, text.decode(errors="replace")
+
+    def wait_job(self, job_id, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            code, job = self.request("GET", f"/v1/jobs/{job_id}")
+            expect(code == 200, f"GET job: {code} {job}")
+            if job["terminal"] and all(r["done"] for r in job.get("reports", [])):
+                return job
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} did not finish: {job}")
+
+    def wait_exit(self, timeout=60):
+        self.proc.wait(timeout=timeout)
+        return self.proc.returncode
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=60)
+        self.log.close()
+
+
+def drain_notifications(min_count, timeout=30):
+    """Every notification on the queue (SNS envelopes unwrapped), waiting for `min_count`."""
+    got = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        msgs = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10,
+                                   WaitTimeSeconds=1).get("Messages", [])
+        for m in msgs:
+            envelope = json.loads(m["Body"])
+            got.append(json.loads(envelope["Message"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+        if len(got) >= min_count and not msgs:
+            break
+    return got
+
+
+def by_job(notes, job_id):
+    return [n["Remediation_Status"] for n in notes if n["StepFunctions_Execution_Id"] == job_id]
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+def tutorial_through_the_service():
+    public_function("tutorial-public-fn")
+    server = Server()
+    try:
+        event = json.loads(json.dumps(TUTORIAL_EVENT))
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202, f"POST /v1/events: {code} {body}")
+        job_id = body["findings"][0]["job_id"]
+        job = server.wait_job(job_id)
+        expect(job["state"] == "SUCCESS", f"job: {json.dumps(job)[:3000]}")
+        expect(statement_ids("tutorial-public-fn") == ["events-rule"],
+               f"policy after: {statement_ids('tutorial-public-fn')}")
+        kinds = [j["kind"] for j in job["journal"]]
+        for k in ("admitted", "scheduled", "started", "plan", "apply_started", "outcome"):
+            expect(k in kinds, f"journal lacks {k}: {kinds}")
+        calls = [j["detail"] for j in job["journal"] if j["kind"] == "aws_call"]
+        expect(any(c.get("operation") == "RemovePermission" for c in calls),
+               f"no RemovePermission call journaled: {calls}")
+        notes = drain_notifications(2)
+        expect(by_job(notes, job_id) == ["QUEUED", "SUCCESS"], f"notifications: {notes}")
+        finding = event["detail"]["findings"][0]
+        queued, success = [n for n in notes if n["StepFunctions_Execution_Id"] == job_id]
+        expect(list(success.keys()) == ["Remediation_Status", "Severity", "Account_Alias",
+                                        "Remediation_Output", "Message", "Finding_Link",
+                                        "Finding", "StepFunctions_Execution_Id"],
+               f"keys: {list(success.keys())}")
+        expect(queued["Severity"] == "INFO" and success["Severity"] == "INFO", "severity")
+        expect(queued["Message"] ==
+               "Remediation queued for SC control Lambda.1 in account 222222222222",
+               f"queued message: {queued['Message']}")
+        expect(success["Message"].startswith(
+            "Remediation succeeded for SC control Lambda.1 in account 222222222222: "),
+            f"success message: {success['Message']}")
+        expect(success["Account_Alias"] == "222222222222", success["Account_Alias"])
+        expect(success["Finding"] == {
+            "finding_id": finding["Id"].split("/finding/")[1],
+            "finding_description": finding["Description"],
+            "standard_name": "security-control", "standard_version": "2.0.0",
+            "standard_control": "Lambda.1", "title": finding["Title"],
+            "region": "us-east-1", "account": "222222222222", "finding_arn": finding["Id"]},
+            f"Finding: {success['Finding']}")
+        expect(success["Finding_Link"].startswith(
+            "https://console.aws.amazon.com/securityhub/home?region=us-east-1#/findings?search="
+            "Id%3D%255Coperator%255C%253AEQUALS%255C%253Aarn%3Aaws%3Asecurityhub"),
+            success["Finding_Link"])
+        updates = [r["body"] for r in SECURITYHUB_REQUESTS
+                   if any(i["Id"] == finding["Id"] for i in r["body"].get("FindingIdentifiers", []))]
+        expect(len(updates) == 1, f"Security Hub updates: {updates}")
+        u = updates[0]
+        expect(u["Workflow"] == {"Status": "RESOLVED"}, u)
+        expect(u["Note"]["UpdatedBy"] == "update_text_and_status", u)
+        # The note carries Notification.Message (the SNS Message adds the affected object).
+        expect(u["Note"]["Text"] == "[automated-security-response-on-aws] " + job["message"], u)
+        expect(success["Message"] == job["message"] +
+               " (AwsLambdaFunction arn:aws:lambda:us-west-2:222222222222:function:"
+               "tutorial-public-fn)", success["Message"])
+        expect(u["FindingIdentifiers"] == [{"Id": finding["Id"],
+                                            "ProductArn": finding["ProductArn"]}], u)
+        # The same event again (EventBridge retry): recognised, nothing new.
+        code, again = server.request("POST", "/v1/events", event)
+        expect(code == 202 and again["duplicate"] is True, f"redelivery: {code} {again}")
+    finally:
+        server.stop()
+
+
+def bad_input_is_refused():
+    server = Server()
+    try:
+        cases = [
+            ("no token", dict(method="POST", path="/v1/events", body={}, token=None), 401),
+            ("wrong token", dict(method="POST", path="/v1/events", body={}, token="x" * 40), 401),
+            ("malformed JSON", dict(method="POST", path="/v1/events", raw=b"{not json"), 400),
+            ("no findings", dict(method="POST", path="/v1/events",
+                                 body={"detail-type": "Security Hub Findings - Imported",
+                                       "detail": {"findings": []}}), 400),
+            ("wrong types", dict(method="POST", path="/v1/events",
+                                 body={"detail-type": 7, "detail": "x"}), 400),
+            ("huge body", dict(method="POST", path="/v1/events",
+                               raw=b"{\"a\":\"" + b"x" * (2 << 20) + b"\"}"), 413),
+            ("unknown job", dict(method="GET", path="/v1/jobs/j-nope"), 404),
+            ("bad limit", dict(method="GET", path="/v1/jobs?limit=abc"), 400),
+            ("bad mode", dict(method="PUT", path="/v1/controls/Lambda.1",
+                              body={"mode": "sometimes"}), 400),
+        ]
+        for name, req, want in cases:
+            code, body = server.request(req["method"], req["path"], body=req.get("body"),
+                                        token=req.get("token", TOKEN), raw=req.get("raw"))
+            expect(code == want, f"{name}: {code} {str(body)[:300]} (want {want})")
+            if code >= 400:
+                expect(isinstance(body, dict) and body.get("error", {}).get("message"),
+                       f"{name}: no error message: {str(body)[:300]}")
+        code, health = server.request("GET", "/healthz", token=None)
+        expect(code == 200 and health["status"] == "ok", f"healthz: {code} {health}")
+    finally:
+        server.stop()
+
+
+def crash_and_restart(failpoint, name):
+    public_function(name)
+    event = event_for(name)
+    server = Server(failpoint=failpoint)
+    if failpoint == "admit":
+        # The process exits right after committing, before it answers: no 202 reaches the
+        # client, yet the event must not be lost.
+        try:
+            server.request("POST", "/v1/events", event)
+        except (ConnectionError, urllib.error.URLError, OSError):
+            pass
+    else:
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202, f"POST: {code} {body}")
+    rc = server.wait_exit()
+    server.stop()
+    expect(rc == 86, f"the server should have stopped at failpoint {failpoint}, exit {rc}")
+    restarted = Server()
+    try:
+        code, jobs = restarted.request("GET", "/v1/jobs?finding=" +
+                                       urllib.request.quote(event["detail"]["findings"][0]["Id"],
+                                                            safe=""))
+        expect(code == 200 and len(jobs["jobs"]) == 1, f"jobs of the finding: {code} {jobs}")
+        job_id = jobs["jobs"][0]["id"]
+        job = restarted.wait_job(job_id)
+        expect(job["state"] == "SUCCESS", f"after restart: {json.dumps(job)[:3000]}")
+        expect(statement_ids(name) == ["events-rule"], f"policy: {statement_ids(name)}")
+        notes = drain_notifications(2)
+        expect(by_job(notes, job_id) == ["QUEUED", "SUCCESS"],
+               f"notifications of {job_id}: {[(n['StepFunctions_Execution_Id'], n['Remediation_Status']) for n in notes]}")
+        fid = event["detail"]["findings"][0]["Id"]
+        updates = [r for r in SECURITYHUB_REQUESTS
+                   if any(i["Id"] == fid for i in r["body"].get("FindingIdentifiers", []))]
+        expect(len(updates) == 1, f"Security Hub updates for the finding: {len(updates)}")
+    finally:
+        restarted.stop()
+
+
+check("serve: the tutorial through POST /v1/events, notifications and finding update",
+      tutorial_through_the_service)
+check("serve: bad input on the endpoints is refused with a reason", bad_input_is_refused)
+check("serve: crash after admit, restart, exactly one outcome",
+      lambda: crash_and_restart("admit", "crash-admit-fn"))
+check("serve: crash after apply, restart, exactly one outcome",
+      lambda: crash_and_restart("apply", "crash-apply-fn"))
+check("serve: crash after the outcome commit, restart, reported once",
+      lambda: crash_and_restart("outcome", "crash-outcome-fn"))
+
+securityhub.shutdown()
+if RESULTS["failed"]:
+    with open(os.path.join(WORK, "serve.log")) as f:
+        print("---- asr serve log (tail) ----")
+        print("".join(f.readlines()[-80:]))
+shutil.rmtree(WORK, ignore_errors=True)
+print(f"{RESULTS['passed']} passed, {RESULTS['failed']} failed, {RESULTS['skipped']} skipped",
+      flush=True)
+sys.exit(1 if RESULTS["failed"] else 0)
