@@ -37,9 +37,7 @@ struct ReportOptions {
   std::string alarm_topic_arn;        // SO0111-ASR_Alarm_Topic equivalent
   std::string securityhub_region;     // where BatchUpdateFindings goes (the aggregation region)
   bool update_findings = true;        // note + workflow status on the finding (spec §e.3)
-  bool account_alias_lookup = false;  // The job `id` if it awaits approval and no one else is changing it; marks it busy.
-  Result<store::JobRow> TakeAwaitingApproval(const std::string& id);
-  // organizations:DescribeAccount for Account_Alias
+  bool account_alias_lookup = false;  // organizations:DescribeAccount for Account_Alias
 };
 
 struct EngineOptions {

@@ -246,6 +246,7 @@ void Engine::Execute(store::JobRow job) {
       remediation::RoleChain(options_.roles, route->partition, route->account_id, spec.id);
   std::unique_ptr<aws::CredentialsProvider> creds =
       deps_.sessions.Chain(chain, options_.roles.external_id, session);
+  const store::Millis assume_started = NowMs();
   if (Result<aws::Credentials> c = creds->Get(); !c.ok()) {
     JobOutcome o;
     o.state = std::string(kStateAssumeRoleFailure);
@@ -259,6 +260,8 @@ void Engine::Execute(store::JobRow job) {
     Finish(job, o, {});
     return;
   }
+
+  const store::Millis assume_ms = NowMs() - assume_started;
 
   // Control parameters are read as the member role (the remediation role need not read Config).
   std::unique_ptr<aws::CredentialsProvider> member = deps_.sessions.Chain(
@@ -321,6 +324,11 @@ void Engine::Execute(store::JobRow job) {
   }
 
   store::Batch batch;
+  // The role chain's STS calls, timed, so that AWS waiting time is fully accounted for.
+  batch.journal.push_back({.job_id = job.id,
+                           .at = assume_started,
+                           .kind = "assumed_role",
+                           .detail = {{"roles", chain}, {"latency_ms", assume_ms}}});
   CallsJournal(job.id, NowMs(), rec.calls, batch.journal);
   job.data["record"] = remediation::ToJson(rec);
 

@@ -239,7 +239,7 @@ TEST_F(EngineTest, CustomActionFindingRunsToSuccessWithQueuedAndOutcomeReports) 
     kinds.push_back(j["kind"]);
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{"admitted", "scheduled", "started", "plan",
-                                             "apply_started", "outcome"}));
+                                             "apply_started", "assumed_role", "outcome"}));
   Result<std::vector<store::OutboxItem>> items = store_->OutboxFor(id);
   ASSERT_TRUE(items.ok());
   const json message = json::parse(items->at(1).payload["message"].get<std::string>());
