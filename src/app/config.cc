@@ -215,7 +215,8 @@ Result<bool> ReadBool(const Reader& r, const YAML::Node& node, const std::string
   return r.Error(node, path, "must be true or false, got " + Quote(text));
 }
 
-Status ReadTokens(const Reader& r, const YAML::Node& node, std::vector<server::Token>& out) {
+Status ReadTokens(const Reader& r, const YAML::Node& node, std::vector<server::Token>& out,
+                  std::vector<std::string>& missing_env) {
   if (!node.IsSequence()) {
     return r.Error(node, "server.tokens",
                    "must be a list of {name, secret_env | secret, role: viewer|operator|intake}");
@@ -237,16 +238,17 @@ Status ReadTokens(const Reader& r, const YAML::Node& node, std::vector<server::T
       // NOLINTNEXTLINE(concurrency-mt-unsafe): read once at start-up, before any thread exists.
       const char* value = std::getenv(var.c_str());
       if (value == nullptr || *value == '\0') {
-        return r.Error(t["secret_env"], path + ".secret_env",
-                       "environment variable " + var + " is not set");
+        // Only `asr serve` needs the secrets; other commands must work without them.
+        missing_env.push_back(path + ".secret_env: environment variable " + var + " is not set");
+      } else {
+        token.secret = value;
       }
-      token.secret = value;
     } else if (t["secret"]) {
       ASR_ASSIGN_OR_RETURN(token.secret, r.Scalar(t["secret"], path + ".secret"));
     } else {
       return r.Error(t, path, "needs secret_env (preferred) or secret");
     }
-    if (token.secret.size() < 16) {
+    if (!token.secret.empty() && token.secret.size() < 16) {
       return r.Error(t, path, "the secret must have at least 16 characters");
     }
     const std::string role = t["role"] ? t["role"].Scalar() : "viewer";
@@ -282,7 +284,7 @@ Status ReadServe(const Reader& r, const YAML::Node& root, ServeConfig& out) {
       ASR_ASSIGN_OR_RETURN(out.server.listen, r.Scalar(n["listen"], "server.listen"));
     }
     if (n["tokens"]) {
-      ASR_RETURN_IF_ERROR(ReadTokens(r, n["tokens"], out.server.tokens));
+      ASR_RETURN_IF_ERROR(ReadTokens(r, n["tokens"], out.server.tokens, out.missing_token_secrets));
     }
     if (n["max_body_bytes"]) {
       ASR_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, n["max_body_bytes"], "server.max_body_bytes",

@@ -18,7 +18,10 @@ namespace asr::app {
 struct ServeConfig {
   std::string store_path = "asr-data/asr.db";  // store.path
   server::ServerOptions server;                // server.*
-  int workers = 4;                             // engine.workers
+  // Tokens whose secret_env variable is unset ("server.tokens[0].secret_env: ..."): an error
+  // for `asr serve` only, so that other commands work without the secrets.
+  std::vector<std::string> missing_token_secrets;
+  int workers = 4;                     // engine.workers
   std::string home_region;             // engine.home_region; "" → the AWS region (AWS_REGION)
   bool kill_switch = false;            // engine.kill_switch (the runtime setting wins once set)
   workflow::LimitOptions limits;       // limits.*

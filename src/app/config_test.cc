@@ -83,6 +83,21 @@ TEST(ConfigTest, ErrorsNameTheKeyAndLine) {
        "asr.yaml:2:14: roles.namespace: namespace \"PROD\" must be 3 to 9 characters"},
       {"bad role name", "roles:\n  member_role: \"a b\"\n", "roles.member_role: role name"},
       {"typo in roles", "roles:\n  namspace: abc\n", "roles.namspace: unknown key"},
+      {"bad topic", "notifications:\n  sns_topic_arn: my-topic\n",
+       "notifications.sns_topic_arn: must be an SNS topic ARN"},
+      {"spacing out of range", "limits:\n  account_region_spacing_seconds: -1\n",
+       "limits.account_region_spacing_seconds: must be a number from 0"},
+      {"workers not a number", "engine:\n  workers: many\n",
+       "engine.workers: must be a whole number from 1 to 64, got \"many\""},
+      {"bad bool", "securityhub:\n  update_findings: maybe\n",
+       "securityhub.update_findings: must be true or false"},
+      {"short secret", "server:\n  tokens:\n    - {name: a, secret: short, role: operator}\n",
+       "server.tokens[0]: the secret must have at least 16 characters"},
+      {"bad token role",
+       "server:\n  tokens:\n    - {name: a, secret: 0123456789abcdef, role: admin}\n",
+       "server.tokens[0].role: must be viewer, operator or intake"},
+      {"breaker typo", "limits:\n  circuit_breaker: {min_outcome: 3}\n",
+       "limits.circuit_breaker.min_outcome: unknown key"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -91,6 +106,53 @@ TEST(ConfigTest, ErrorsNameTheKeyAndLine) {
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find(c.want), std::string::npos) << r.status().message();
   }
+}
+
+TEST(ConfigTest, ReadsTheEngineKeys) {
+  const char* yaml = R"(
+store: {path: /var/lib/asr/asr.db}
+server:
+  listen: 0.0.0.0:9000
+  tokens:
+    - {name: ops, secret: 0123456789abcdef0, role: operator}
+    - {name: eventbridge, secret_env: ASR_CONFIG_TEST_UNSET_VARIABLE, role: intake}
+  public_metrics: true
+engine: {workers: 2, home_region: eu-west-1, kill_switch: yes}
+limits:
+  account_region_spacing_seconds: 1.5
+  max_running: 3
+  max_automatic_per_control_per_hour: 0
+  circuit_breaker: {min_outcomes: 2, failure_ratio: 0.25, window_minutes: 30}
+notifications:
+  sns_topic_arn: arn:aws:sns:us-east-1:111111111111:SO0111-ASR_Topic
+securityhub: {region: us-east-1, update_findings: false}
+logs: {findings: "off"}
+)";
+  const Result<Config> c = ParseConfigYaml(yaml, "asr.yaml", Cat());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const ServeConfig& s = c->serve;
+  EXPECT_EQ(s.store_path, "/var/lib/asr/asr.db");
+  EXPECT_EQ(s.server.listen, "0.0.0.0:9000");
+  ASSERT_EQ(s.server.tokens.size(), 2u);
+  EXPECT_EQ(s.server.tokens[0].role, workflow::Principal::Role::kOperator);
+  EXPECT_EQ(s.server.tokens[1].role, workflow::Principal::Role::kIntake);
+  // An unset secret_env is an error only when serving.
+  ASSERT_EQ(s.missing_token_secrets.size(), 1u);
+  EXPECT_NE(s.missing_token_secrets[0].find("ASR_CONFIG_TEST_UNSET_VARIABLE"), std::string::npos);
+  EXPECT_TRUE(s.server.public_metrics);
+  EXPECT_EQ(s.workers, 2);
+  EXPECT_EQ(s.home_region, "eu-west-1");
+  EXPECT_TRUE(s.kill_switch);
+  EXPECT_EQ(s.limits.account_region_spacing, std::chrono::milliseconds(1500));
+  EXPECT_EQ(s.limits.max_running, 3);
+  EXPECT_EQ(s.limits.max_automatic_per_control_per_hour, 0);
+  EXPECT_EQ(s.limits.breaker_min_outcomes, 2);
+  EXPECT_DOUBLE_EQ(s.limits.breaker_failure_ratio, 0.25);
+  EXPECT_EQ(s.limits.breaker_window, std::chrono::minutes(30));
+  EXPECT_EQ(s.report.topic_arn, "arn:aws:sns:us-east-1:111111111111:SO0111-ASR_Topic");
+  EXPECT_EQ(s.report.securityhub_region, "us-east-1");
+  EXPECT_FALSE(s.report.update_findings);
+  EXPECT_EQ(s.finding_log, "off");
 }
 
 TEST(ConfigTest, MissingExplicitFileIsNotFound) {

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -14,6 +15,7 @@
 
 #include "app/aws_runtime.h"
 #include "app/config.h"
+#include "app/engine_access.h"
 #include "app/serve.h"
 #include "catalog/catalog.h"
 #include "cli/commands.h"
@@ -180,11 +182,15 @@ int Run(int argc, char** argv) {
 
   // undo
   CLI::App* undo = app.add_subcommand(
-      "undo", "Restore what a remediation run changed, from its record (reversible ones only)");
+      "undo",
+      "Restore what a remediation changed (reversible ones only): a run record of `asr "
+      "remediate`, or an engine job id");
   std::string undo_record;
   bool undo_yes = false;
   bool undo_json = false;
-  undo->add_option("record", undo_record, "The run record written by `asr remediate`")->required();
+  undo->add_option("record", undo_record,
+                   "A run record file written by `asr remediate`, or a job id of `asr serve`")
+      ->required();
   undo->add_flag("-y,--yes", undo_yes, "Undo without asking for confirmation");
   undo->add_flag("--json", undo_json, "Print JSON");
 
@@ -222,6 +228,45 @@ int Run(int argc, char** argv) {
   serve->add_option("--region", serve_flags.region, "asr's own region (default: $AWS_REGION)");
   serve->add_option("--port-file", serve_flags.port_file,
                     "Write the bound port to this file once listening (for scripts)");
+
+  // jobs, approve, reject (and undo JOB): a running server or the local store
+  EngineAccessFlags access;
+  const auto add_access = [&access](CLI::App* cmd) {
+    cmd->add_option("--server", access.server,
+                    "A running asr serve, e.g. http://127.0.0.1:8080 (default: $ASR_SERVER; "
+                    "without one, the local store when no server holds it)");
+    cmd->add_option("--token-env", access.token_env,
+                    "Environment variable holding the API token (default: ASR_TOKEN)");
+    cmd->add_option("--store", access.store_path, "Local store file (default: store.path)");
+  };
+  CLI::App* jobs_cmd = app.add_subcommand(
+      "jobs", "List the engine's jobs (newest first), or show one with its plan and journal");
+  cli::JobsRequest jobs_request;
+  bool jobs_json = false;
+  jobs_cmd->add_option("id", jobs_request.id, "Show this job in detail");
+  jobs_cmd->add_option("--state", jobs_request.filter.state, "Only jobs in this state");
+  jobs_cmd->add_option("--control", jobs_request.filter.control_id, "Only this control");
+  jobs_cmd->add_option("--account", jobs_request.filter.account_id, "Only this account");
+  jobs_cmd->add_option("--finding", jobs_request.filter.finding_id, "Only this finding id");
+  jobs_cmd->add_flag("--active", jobs_request.filter.active_only, "Only jobs not finished");
+  jobs_cmd->add_option("--before", jobs_request.filter.before_id, "Page: jobs older than this id");
+  jobs_cmd->add_option("--limit", jobs_request.filter.limit, "At most this many (1-500)")
+      ->check(CLI::Range(1, 500));
+  jobs_cmd->add_flag("--json", jobs_json, "Print JSON");
+  add_access(jobs_cmd);
+  cli::JobActionRequest action_request;
+  bool action_json = false;
+  CLI::App* approve_cmd =
+      app.add_subcommand("approve", "Approve a job waiting in AWAITING_APPROVAL (it then runs)");
+  CLI::App* reject_cmd =
+      app.add_subcommand("reject", "Reject a job waiting in AWAITING_APPROVAL (nothing changes)");
+  for (CLI::App* cmd : {approve_cmd, reject_cmd}) {
+    cmd->add_option("job", action_request.id, "The job id")->required();
+    cmd->add_option("--comment", action_request.comment, "Why (kept in the journal)");
+    cmd->add_flag("--json", action_json, "Print the job as JSON");
+    add_access(cmd);
+  }
+  add_access(undo);
 
   // config check
   CLI::App* config_cmd = app.add_subcommand("config", "Work with the configuration");
@@ -334,6 +379,45 @@ int Run(int argc, char** argv) {
 
   if (serve->parsed()) {
     return RunServe(*config, serve_flags);
+  }
+
+  std::error_code undo_ec;
+  const bool undo_job = undo->parsed() && !std::filesystem::exists(undo_record, undo_ec);
+  if (jobs_cmd->parsed() || approve_cmd->parsed() || reject_cmd->parsed() || undo_job) {
+    Result<std::unique_ptr<EngineAccess>> engine = OpenEngineAccess(*config, access);
+    if (!engine.ok()) {
+      std::cerr << "asr: " << engine.status().message() << "\n";
+      return ToInt(engine.status().code() == StatusCode::kInvalidArgument
+                       ? cli::ExitCode::kUsage
+                       : cli::ExitCode::kNotDone);
+    }
+    if (jobs_cmd->parsed()) {
+      jobs_request.format = jobs_json ? cli::OutputFormat::kJson : cli::OutputFormat::kText;
+      return ToInt(cli::RunJobs(jobs_request, (*engine)->api(), std::cout, std::cerr));
+    }
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists.
+    const char* user = std::getenv("USER");
+    action_request.who = {.name = std::string("cli:") + (user != nullptr ? user : "unknown"),
+                          .role = workflow::Principal::Role::kOperator};
+    action_request.format =
+        (action_json || undo_json) ? cli::OutputFormat::kJson : cli::OutputFormat::kText;
+    if (undo_job) {
+      if (!undo_yes) {
+        const std::optional<bool> yes = AskOnTerminal(
+            "Undo job " + undo_record + " (restore the resource's before-state)? [y/N] ", false);
+        if (!yes.has_value() || !*yes) {
+          std::cerr << "asr undo: not confirmed"
+                    << (yes.has_value() ? "" : " (no terminal; pass --yes)") << "\n";
+          return ToInt(cli::ExitCode::kNotDone);
+        }
+      }
+      action_request.action = cli::JobAction::kUndo;
+      action_request.id = undo_record;
+    } else {
+      action_request.action =
+          approve_cmd->parsed() ? cli::JobAction::kApprove : cli::JobAction::kReject;
+    }
+    return ToInt(cli::RunJobAction(action_request, (*engine)->api(), std::cout, std::cerr));
   }
 
   if (remediate->parsed() || undo->parsed()) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/aws_runtime.h"
+#include "app/engine_access.h"
 #include "aws/endpoints.h"
 #include "catalog/catalog.h"
 #include "common/strings.h"
@@ -26,33 +27,6 @@
 
 namespace asr::app {
 namespace {
-
-// One `asr serve` per store: the engine keeps the active jobs in memory, so a second process
-// on the same store would run them twice. An advisory lock on "<store>.lock" (released by the
-// kernel when the process dies, so a crash never leaves it behind).
-class StoreLock final {
- public:
-  static Result<std::unique_ptr<StoreLock>> Acquire(const std::string& store_path) {
-    const std::string path = store_path + ".lock";
-    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      return UnavailableError("cannot open " + Quote(path));
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return FailedPreconditionError("another asr serve is using the store " + Quote(store_path) +
-                                     " (lock " + Quote(path) + ")");
-    }
-    return std::unique_ptr<StoreLock>(new StoreLock(fd));
-  }
-  ~StoreLock() { ::close(fd_); }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-
- private:
-  explicit StoreLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 std::string InstanceId() {
   char host[64] = {};
@@ -72,6 +46,11 @@ int RunServe(const Config& config, const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ServeConfig serve = config.serve;
+  if (!serve.missing_token_secrets.empty()) {
+    std::cerr << "asr serve: " << config.source << ": " << serve.missing_token_secrets.front()
+              << "\n";
+    return 3;
+  }
   if (!flags.listen.empty()) {
     serve.server.listen = flags.listen;
   }
@@ -121,28 +100,14 @@ int RunServe(const Config& config, const ServeFlags& flags) {
   workflow::EngineOptions options;
   options.instance_id = InstanceId();
   options.home_region = home_region;
-  options.partition = aws::PartitionForRegion(home_region).id;
   options.workers = serve.workers;
-  options.limits = serve.limits;
-  options.report = serve.report;
-  options.roles = config.roles;
   options.kill_switch = serve.kill_switch;
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread exists.
   if (const char* fp = std::getenv("ASR_TEST_FAILPOINT"); fp != nullptr) {
     options.failpoint = fp;
   }
   Result<std::unique_ptr<workflow::Engine>> engine =
-      workflow::Engine::Open({.store = **store,
-                              .client = rt.client(),
-                              .sessions = rt.sessions(),
-                              .registry = remediation::Registry::Global(),
-                              .catalog = catalog::Catalog::Builtin(),
-                              .clock = rt.clock(),
-                              .sleeper = rt.sleeper(),
-                              .logger = rt.logger(),
-                              .metrics = *metrics,
-                              .finding_log = finding_log},
-                             config.routing, options);
+      OpenEngine(config, rt, **store, *metrics, options, finding_log);
   if (!engine.ok()) {
     std::cerr << "asr serve: " << engine.status().message() << "\n";
     return 3;

@@ -18,6 +18,7 @@
 #include "remediation/sessions.h"
 #include "routing/config.h"
 #include "routing/routing.h"
+#include "workflow/api.h"
 
 namespace asr::cli {
 
@@ -137,6 +138,32 @@ struct MemberRolesRequest {
 ExitCode RunMemberRolesTemplate(const MemberRolesRequest& request,
                                 const remediation::Registry& registry, std::ostream& out,
                                 std::ostream& err);
+
+struct JobsRequest {
+  std::string id;  // "" → list with `filter`; else that job in detail (with its journal)
+  workflow::JobFilter filter;
+  OutputFormat format = OutputFormat::kText;
+};
+
+// `asr jobs [ID]`: the engine's jobs (newest first) or one job with its plan, reports and
+// journal. Exit 5 when the job does not exist.
+ExitCode RunJobs(const JobsRequest& request, workflow::EngineApi& engine, std::ostream& out,
+                 std::ostream& err);
+
+enum class JobAction { kApprove, kReject, kUndo };
+
+struct JobActionRequest {
+  JobAction action = JobAction::kApprove;
+  std::string id;
+  std::string comment;
+  workflow::Principal who;
+  OutputFormat format = OutputFormat::kText;
+};
+
+// `asr approve|reject JOB`, `asr undo JOB`: exit 5 when the job is not in a state that allows
+// it (the message says which state it is in).
+ExitCode RunJobAction(const JobActionRequest& request, workflow::EngineApi& engine,
+                      std::ostream& out, std::ostream& err);
 
 // Parses "automatic" | "custom-action" | "api-action".
 std::optional<routing::Trigger> ParseTrigger(std::string_view text);

@@ -385,9 +385,72 @@ def crash_and_restart(failpoint, name):
         restarted.stop()
 
 
+def cli(*args):
+    env = dict(os.environ, ASR_TOKEN=TOKEN)
+    proc = subprocess.run([ASR, "--config", CONFIG, *args], capture_output=True, text=True,
+                          cwd=WORK, env=env, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def wait_state(server, job_id, state, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        code, job = server.request("GET", f"/v1/jobs/{job_id}")
+        if job.get("state") == state and all(r["done"] for r in job.get("reports", [])):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} never reached {state}: {str(job)[:2000]}")
+
+
+def approval_through_the_cli():
+    name = "approve-fn"
+    public_function(name)
+    server = Server()
+    try:
+        code, body = server.request("PUT", "/v1/controls/Lambda.1", {"mode": "approve"})
+        expect(code == 200 and body["mode"] == "approve", f"set mode: {code} {body}")
+        event = event_for(name)
+        event["detail-type"] = "Security Hub Findings - Imported"
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202, f"POST: {code} {body}")
+        job_id = body["findings"][0]["job_id"]
+        job = wait_state(server, job_id, "AWAITING_APPROVAL")
+        expect(len(job["plan"]["changes"]) == 1, f"plan: {job.get('plan')}")
+        expect("public-invoke" in statement_ids(name), "changed before approval")
+        rc, out, err = cli("jobs", "--server", server.url, "--state", "AWAITING_APPROVAL",
+                           "--json")
+        expect(rc == 0 and job_id in [j["id"] for j in json.loads(out)["jobs"]],
+               f"asr jobs: {rc} {out} {err}")
+        rc, out, err = cli("reject", job_id + "-nope", "--server", server.url)
+        expect(rc == 5, f"reject of an unknown job: {rc} {out} {err}")
+        rc, out, err = cli("approve", job_id, "--server", server.url, "--comment", "ok")
+        expect(rc == 0, f"asr approve: {rc} {out} {err}")
+        job = wait_state(server, job_id, "SUCCESS")
+        expect(job["approval"]["by"] == "tester", f"approval: {job.get('approval')}")
+        expect(statement_ids(name) == ["events-rule"], f"policy: {statement_ids(name)}")
+        rc, out, err = cli("undo", job_id, "--yes", "--server", server.url)
+        expect(rc == 0, f"asr undo: {rc} {out} {err}")
+        wait_state(server, job_id, "UNDONE")
+        expect(statement_ids(name) == ["events-rule", "public-invoke"],
+               f"policy after undo: {statement_ids(name)}")
+        rc, out, err = cli("undo", job_id, "--yes", "--server", server.url)
+        expect(rc == 5, f"a second undo must be refused: {rc} {out} {err}")
+        notes = drain_notifications(4)
+        expect(by_job(notes, job_id) == ["QUEUED", "AWAITING_APPROVAL", "SUCCESS", "UNDONE"],
+               f"notifications: {by_job(notes, job_id)}")
+        server.request("PUT", "/v1/controls/Lambda.1", {"mode": "manual"})
+    finally:
+        server.stop()
+    # With the server stopped, the local store answers.
+    rc, out, err = cli("jobs", job_id, "--json")
+    expect(rc == 0 and json.loads(out)["state"] == "UNDONE", f"local asr jobs: {rc} {out} {err}")
+
+
 check("serve: the tutorial through POST /v1/events, notifications and finding update",
       tutorial_through_the_service)
 check("serve: bad input on the endpoints is refused with a reason", bad_input_is_refused)
+check("serve: approval gate, asr jobs/approve/undo against the server and the local store",
+      approval_through_the_cli)
 check("serve: crash after admit, restart, exactly one outcome",
       lambda: crash_and_restart("admit", "crash-admit-fn"))
 check("serve: crash after apply, restart, exactly one outcome",
