@@ -56,8 +56,6 @@ bool IsAutomatic(const store::JobRow& job) {
 
 }  // namespace
 
-JobOutcome FailedOutcome(std::string message);  // engine_run.cc
-
 void Failpoint(const std::string& failpoint, std::string_view name) {
   if (!failpoint.empty() && failpoint == name) {
     std::fprintf(stderr, "asr: failpoint %s reached; exiting\n", failpoint.c_str());
@@ -666,9 +664,7 @@ Result<json> Engine::Undo(const std::string& id, const Principal& who) {
   }
   const store::Millis now = NowMs();
   store::Batch batch;
-  for (const remediation::CallRecord& call : undone->calls) {
-    batch.journal.push_back({.job_id = id, .at = now, .kind = "aws_call", .detail = ToJson(call)});
-  }
+  AppendCallJournal(id, now, undone->calls, batch.journal);
   batch.journal.push_back(
       {.job_id = id, .at = now, .kind = "undone", .detail = {{"by", who.name}}});
   job.state = std::string(kStateUndone);

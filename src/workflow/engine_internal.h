@@ -3,8 +3,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "remediation/context.h"
 #include "report/finding_update.h"
+#include "store/store.h"
 
 namespace asr::workflow {
 
@@ -25,6 +28,11 @@ struct JobOutcome {
 
 // Exits the process at once when `failpoint` equals `name` (EngineOptions::failpoint).
 void Failpoint(const std::string& failpoint, std::string_view name);
+
+// One "aws_call" journal entry per call (service, operation, status, request id, latency).
+void AppendCallJournal(const std::string& job_id, store::Millis now,
+                       const std::vector<remediation::CallRecord>& calls,
+                       std::vector<store::JournalEntry>& journal);
 
 // A FAILED outcome with `message`, flagging the finding.
 JobOutcome FailedOutcome(std::string message);

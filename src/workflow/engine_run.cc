@@ -44,15 +44,6 @@ std::string ChangesSummary(const remediation::RunRecord& rec) {
   return out + " (verified)";
 }
 
-json CallsJournal(const std::string& job_id, store::Millis now,
-                  const std::vector<remediation::CallRecord>& calls,
-                  std::vector<store::JournalEntry>& journal) {
-  for (const remediation::CallRecord& call : calls) {
-    journal.push_back({.job_id = job_id, .at = now, .kind = "aws_call", .detail = ToJson(call)});
-  }
-  return json();
-}
-
 }  // namespace
 
 void Engine::AddReports(const store::JobRow& job, const JobOutcome& outcome, store::Batch& batch) {
@@ -329,7 +320,7 @@ void Engine::Execute(store::JobRow job) {
                            .at = assume_started,
                            .kind = "assumed_role",
                            .detail = {{"roles", chain}, {"latency_ms", assume_ms}}});
-  CallsJournal(job.id, NowMs(), rec.calls, batch.journal);
+  AppendCallJournal(job.id, NowMs(), rec.calls, batch.journal);
   job.data["record"] = remediation::ToJson(rec);
 
   if (rec.outcome == remediation::Outcome::kDeclined && awaiting) {
@@ -395,6 +386,14 @@ void Engine::Execute(store::JobRow job) {
     o.reason = "FAILED_IN_" + AsciiUpper(rec.failed_phase);
   }
   Finish(job, o, std::move(batch));
+}
+
+void AppendCallJournal(const std::string& job_id, store::Millis now,
+                       const std::vector<remediation::CallRecord>& calls,
+                       std::vector<store::JournalEntry>& journal) {
+  for (const remediation::CallRecord& call : calls) {
+    journal.push_back({.job_id = job_id, .at = now, .kind = "aws_call", .detail = ToJson(call)});
+  }
 }
 
 JobOutcome FailedOutcome(std::string message) {
