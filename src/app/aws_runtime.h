@@ -32,6 +32,7 @@ class AwsRuntime final {
   aws::CredentialsProvider& credentials() { return *chain_; }
   const Clock& clock() const { return clock_; }
   aws::Sleeper& sleeper() { return sleeper_; }
+  aws::Random& random() { return random_; }
   const Logger& logger() const { return *logger_; }
 
   // Member-account sessions assumed from the default chain (admin → member → remediation role).

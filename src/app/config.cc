@@ -131,21 +131,25 @@ Status ReadFilters(const Reader& r, const YAML::Node& node, routing::Filters& ou
   return Status::Ok();
 }
 
-Status ReadControls(const Reader& r, const YAML::Node& node, routing::RoutingConfig& out) {
+// `controls:` and `backends:`: a mapping of control id (or "default") to a value `parse` accepts.
+template <typename T>
+Status ReadControlMap(const Reader& r, const YAML::Node& node, std::string_view section,
+                      std::string_view values, Result<T> (*parse)(std::string_view),
+                      T& default_value, std::map<std::string, T, CaseInsensitiveLess>& out) {
   if (!node.IsMap()) {
-    return r.Error(node, "controls", "must be a mapping of control id to off|manual|approve|auto");
+    return r.Error(node, section, "must be a mapping of control id to " + std::string(values));
   }
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
-    const std::string path = "controls." + key;
+    const std::string path = std::string(section) + "." + key;
     ASR_ASSIGN_OR_RETURN(const std::string text, r.Scalar(kv.second, path));
-    Result<routing::ControlMode> mode = routing::ParseControlMode(text);
-    if (!mode.ok()) {
-      return r.Error(kv.second, path, mode.status().message());
+    Result<T> value = parse(text);
+    if (!value.ok()) {
+      return r.Error(kv.second, path, value.status().message());
     }
     if (key == "default") {
-      out.default_mode = *mode;
-    } else if (!out.control_modes.emplace(key, *mode).second) {
+      default_value = *value;
+    } else if (!out.emplace(key, *value).second) {
       return r.Error(kv.first, path, "listed twice (control ids compare case-insensitively)");
     }
   }
@@ -402,9 +406,110 @@ Status ReadServe(const Reader& r, const YAML::Node& root, ServeConfig& out) {
     }
   }
   if (const YAML::Node n = root["logs"]) {
-    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "logs", {"findings"}));
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "logs", {"findings", "cloudwatch", "cloudwatch_group"}));
     if (n["findings"]) {
       ASR_ASSIGN_OR_RETURN(out.finding_log, r.Scalar(n["findings"], "logs.findings"));
+    }
+    if (n["cloudwatch"]) {
+      ASR_ASSIGN_OR_RETURN(out.cloudwatch_logs, ReadBool(r, n["cloudwatch"], "logs.cloudwatch"));
+    }
+    if (n["cloudwatch_group"]) {
+      ASR_ASSIGN_OR_RETURN(out.cloudwatch_log_group,
+                           r.Scalar(n["cloudwatch_group"], "logs.cloudwatch_group"));
+      if (out.cloudwatch_log_group.empty() || out.cloudwatch_log_group.size() > 512) {
+        return r.Error(n["cloudwatch_group"], "logs.cloudwatch_group",
+                       "must be a log group name of 1 to 512 characters");
+      }
+    }
+  }
+  if (const YAML::Node n = root["metrics"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "metrics", {"cloudwatch", "enhanced", "interval_seconds"}));
+    if (n["cloudwatch"]) {
+      ASR_ASSIGN_OR_RETURN(out.cloudwatch_metrics,
+                           ReadBool(r, n["cloudwatch"], "metrics.cloudwatch"));
+    }
+    if (n["enhanced"]) {
+      ASR_ASSIGN_OR_RETURN(out.enhanced_metrics, ReadBool(r, n["enhanced"], "metrics.enhanced"));
+    }
+    if (n["interval_seconds"]) {
+      ASR_ASSIGN_OR_RETURN(const int64_t v,
+                           ReadInt(r, n["interval_seconds"], "metrics.interval_seconds", 1, 3600));
+      out.cloudwatch_interval = std::chrono::seconds(v);
+    }
+  }
+  if (const YAML::Node n = root["alarms"]) {
+    ASR_RETURN_IF_ERROR(
+        r.CheckKeys(n, "alarms", {"enabled", "failure_threshold_percent", "executions_per_day"}));
+    if (n["enabled"]) {
+      ASR_ASSIGN_OR_RETURN(out.alarms, ReadBool(r, n["enabled"], "alarms.enabled"));
+    }
+    if (n["failure_threshold_percent"]) {
+      ASR_ASSIGN_OR_RETURN(out.alarm_failure_threshold_percent,
+                           ReadNumber(r, n["failure_threshold_percent"],
+                                      "alarms.failure_threshold_percent", 0.01, 100));
+    }
+    if (n["executions_per_day"]) {
+      ASR_ASSIGN_OR_RETURN(
+          out.alarm_executions_per_day,
+          ReadInt(r, n["executions_per_day"], "alarms.executions_per_day", 0, 100000000));
+    }
+  }
+  if (const YAML::Node n = root["intake"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "intake", {"sqs", "sweep"}));
+    if (const YAML::Node q = n["sqs"]) {
+      ASR_RETURN_IF_ERROR(
+          r.CheckKeys(q, "intake.sqs", {"queue_url", "wait_seconds", "max_messages"}));
+      if (q["queue_url"]) {
+        ASR_ASSIGN_OR_RETURN(out.sqs_queue_url, r.Scalar(q["queue_url"], "intake.sqs.queue_url"));
+        if (!out.sqs_queue_url.starts_with("https://") &&
+            !out.sqs_queue_url.starts_with("http://")) {
+          return r.Error(q["queue_url"], "intake.sqs.queue_url",
+                         "must be the queue URL (https://sqs.<region>.amazonaws.com/<account>/"
+                         "<name>), got " +
+                             Quote(out.sqs_queue_url));
+        }
+      }
+      if (q["wait_seconds"]) {
+        ASR_ASSIGN_OR_RETURN(const int64_t v,
+                             ReadInt(r, q["wait_seconds"], "intake.sqs.wait_seconds", 0, 20));
+        out.sqs_wait_seconds = static_cast<int>(v);
+      }
+      if (q["max_messages"]) {
+        ASR_ASSIGN_OR_RETURN(const int64_t v,
+                             ReadInt(r, q["max_messages"], "intake.sqs.max_messages", 1, 10));
+        out.sqs_max_messages = static_cast<int>(v);
+      }
+    }
+    if (const YAML::Node w = n["sweep"]) {
+      ASR_RETURN_IF_ERROR(
+          r.CheckKeys(w, "intake.sweep", {"interval_hours", "on_start", "max_findings"}));
+      if (w["interval_hours"]) {
+        ASR_ASSIGN_OR_RETURN(const int64_t v, ReadInt(r, w["interval_hours"],
+                                                      "intake.sweep.interval_hours", 0, 24 * 31));
+        out.sweep_interval = std::chrono::hours(v);
+      }
+      if (w["on_start"]) {
+        ASR_ASSIGN_OR_RETURN(out.sweep_on_start,
+                             ReadBool(r, w["on_start"], "intake.sweep.on_start"));
+      }
+      if (w["max_findings"]) {
+        ASR_ASSIGN_OR_RETURN(
+            out.sweep_max_findings,
+            ReadInt(r, w["max_findings"], "intake.sweep.max_findings", 1, 1000000));
+      }
+    }
+  }
+  if (const YAML::Node n = root["ssm"]) {
+    ASR_RETURN_IF_ERROR(r.CheckKeys(n, "ssm", {"poll_seconds", "timeout_minutes"}));
+    if (n["poll_seconds"]) {
+      ASR_ASSIGN_OR_RETURN(const int64_t v,
+                           ReadInt(r, n["poll_seconds"], "ssm.poll_seconds", 1, 600));
+      out.ssm_poll_interval = std::chrono::seconds(v);
+    }
+    if (n["timeout_minutes"]) {
+      ASR_ASSIGN_OR_RETURN(const int64_t v,
+                           ReadInt(r, n["timeout_minutes"], "ssm.timeout_minutes", 1, 7 * 24 * 60));
+      out.ssm_timeout = std::chrono::minutes(v);
     }
   }
   return Status::Ok();
@@ -429,14 +534,22 @@ Result<Config> ParseConfigYaml(std::string_view yaml_text, std::string_view sour
     return config;  // an empty file means the defaults
   }
   try {
-    ASR_RETURN_IF_ERROR(r.CheckKeys(root, "",
-                                    {"playbooks", "controls", "filters", "roles", "store", "server",
-                                     "engine", "limits", "notifications", "securityhub", "logs"}));
+    ASR_RETURN_IF_ERROR(r.CheckKeys(
+        root, "",
+        {"playbooks", "controls", "backends", "filters", "roles", "store", "server", "engine",
+         "limits", "notifications", "securityhub", "logs", "metrics", "alarms", "intake", "ssm"}));
     if (root["playbooks"]) {
       ASR_ASSIGN_OR_RETURN(config.routing.playbooks, r.StringList(root["playbooks"], "playbooks"));
     }
     if (root["controls"]) {
-      ASR_RETURN_IF_ERROR(ReadControls(r, root["controls"], config.routing));
+      ASR_RETURN_IF_ERROR(ReadControlMap(r, root["controls"], "controls", "off|manual|approve|auto",
+                                         &routing::ParseControlMode, config.routing.default_mode,
+                                         config.routing.control_modes));
+    }
+    if (root["backends"]) {
+      ASR_RETURN_IF_ERROR(ReadControlMap(r, root["backends"], "backends", "native|ssm",
+                                         &routing::ParseBackend, config.routing.default_backend,
+                                         config.routing.backends));
     }
     if (root["filters"]) {
       ASR_RETURN_IF_ERROR(ReadFilters(r, root["filters"], config.routing.filters));

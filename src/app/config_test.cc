@@ -98,6 +98,20 @@ TEST(ConfigTest, ErrorsNameTheKeyAndLine) {
        "server.tokens[0].role: must be viewer, operator or intake"},
       {"breaker typo", "limits:\n  circuit_breaker: {min_outcome: 3}\n",
        "limits.circuit_breaker.min_outcome: unknown key"},
+      {"bad backend", "backends:\n  EC2.6: lambda\n",
+       "asr.yaml:2:10: backends.EC2.6: unknown backend \"lambda\"; use native or ssm"},
+      {"backend for unknown playbook", "backends:\n  \"XYZ:1.1\": ssm\n",
+       "backends.XYZ:1.1: unknown playbook"},
+      {"queue url not a url", "intake:\n  sqs: {queue_url: asr-intake}\n",
+       "intake.sqs.queue_url: must be the queue URL"},
+      {"long poll too long", "intake:\n  sqs: {queue_url: \"https://q\", wait_seconds: 30}\n",
+       "intake.sqs.wait_seconds: must be a whole number from 0 to 20"},
+      {"sweep typo", "intake:\n  sweep: {interval: 24}\n", "intake.sweep.interval: unknown key"},
+      {"alarm threshold", "alarms:\n  failure_threshold_percent: 150\n",
+       "alarms.failure_threshold_percent: must be a number from"},
+      {"ssm poll", "ssm:\n  poll_seconds: 0\n", "ssm.poll_seconds: must be a whole number"},
+      {"metrics typo", "metrics:\n  cloudwatch_enabled: true\n",
+       "metrics.cloudwatch_enabled: unknown key"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -153,6 +167,58 @@ logs: {findings: "off"}
   EXPECT_EQ(s.report.securityhub_region, "us-east-1");
   EXPECT_FALSE(s.report.update_findings);
   EXPECT_EQ(s.finding_log, "off");
+}
+
+TEST(ConfigTest, ReadsBackendsIntakeAlarmsAndCloudWatchKeys) {
+  const char* yaml = R"(
+backends:
+  default: native
+  AFSBP: ssm
+  EC2.6: ssm
+  "SC:S3.2": native
+intake:
+  sqs: {queue_url: "https://sqs.eu-west-1.amazonaws.com/111111111111/asr-intake",
+        wait_seconds: 5, max_messages: 3}
+  sweep: {interval_hours: 168, on_start: true, max_findings: 50}
+alarms: {enabled: false, failure_threshold_percent: 12.5, executions_per_day: 400}
+metrics: {cloudwatch: true, enhanced: false, interval_seconds: 30}
+logs: {cloudwatch: true, cloudwatch_group: My-ASR}
+ssm: {poll_seconds: 5, timeout_minutes: 90}
+)";
+  const Result<Config> c = ParseConfigYaml(yaml, "asr.yaml", Cat());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->routing.default_backend, routing::Backend::kNative);
+  EXPECT_EQ(c->routing.backends.at("afsbp"), routing::Backend::kSsm);
+  EXPECT_EQ(c->routing.backends.at("ec2.6"), routing::Backend::kSsm);
+  EXPECT_EQ(c->routing.backends.at("sc:s3.2"), routing::Backend::kNative);
+  const ServeConfig& s = c->serve;
+  EXPECT_EQ(s.sqs_queue_url, "https://sqs.eu-west-1.amazonaws.com/111111111111/asr-intake");
+  EXPECT_EQ(s.sqs_wait_seconds, 5);
+  EXPECT_EQ(s.sqs_max_messages, 3);
+  EXPECT_EQ(s.sweep_interval, std::chrono::hours(168));
+  EXPECT_TRUE(s.sweep_on_start);
+  EXPECT_EQ(s.sweep_max_findings, 50);
+  EXPECT_FALSE(s.alarms);
+  EXPECT_DOUBLE_EQ(s.alarm_failure_threshold_percent, 12.5);
+  EXPECT_EQ(s.alarm_executions_per_day, 400);
+  EXPECT_TRUE(s.cloudwatch_metrics);
+  EXPECT_FALSE(s.enhanced_metrics);
+  EXPECT_EQ(s.cloudwatch_interval, std::chrono::seconds(30));
+  EXPECT_TRUE(s.cloudwatch_logs);
+  EXPECT_EQ(s.cloudwatch_log_group, "My-ASR");
+  EXPECT_EQ(s.ssm_poll_interval, std::chrono::seconds(5));
+  EXPECT_EQ(s.ssm_timeout, std::chrono::minutes(90));
+}
+
+TEST(ConfigTest, NewFeaturesAreOffByDefault) {
+  const Result<Config> c = ParseConfigYaml("", "asr.yaml", Cat());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->routing.default_backend, routing::Backend::kNative);
+  EXPECT_TRUE(c->serve.sqs_queue_url.empty());
+  EXPECT_EQ(c->serve.sweep_interval, std::chrono::hours(0));
+  EXPECT_FALSE(c->serve.cloudwatch_metrics);
+  EXPECT_FALSE(c->serve.cloudwatch_logs);
+  EXPECT_EQ(c->serve.ssm_poll_interval, std::chrono::seconds(10));
 }
 
 TEST(ConfigTest, MissingExplicitFileIsNotFound) {

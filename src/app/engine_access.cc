@@ -39,7 +39,7 @@ Result<std::unique_ptr<workflow::Engine>> OpenEngine(const Config& config, AwsRu
                                                      store::Store& store,
                                                      report::MetricsRegistry& metrics,
                                                      workflow::EngineOptions options,
-                                                     std::ostream* finding_log) {
+                                                     const EngineSinks& sinks) {
   if (options.home_region.empty()) {
     options.home_region = config.serve.home_region.empty() ? runtime.client().options().region
                                                            : config.serve.home_region;
@@ -48,6 +48,11 @@ Result<std::unique_ptr<workflow::Engine>> OpenEngine(const Config& config, AwsRu
   options.limits = config.serve.limits;
   options.report = config.serve.report;
   options.roles = config.roles;
+  options.ssm_poll = config.serve.ssm_poll_interval;
+  options.ssm_timeout = config.serve.ssm_timeout;
+  options.alarms.enabled = config.serve.alarms;
+  options.alarms.failure_threshold_percent = config.serve.alarm_failure_threshold_percent;
+  options.alarms.executions_per_day = static_cast<int>(config.serve.alarm_executions_per_day);
   return workflow::Engine::Open({.store = store,
                                  .client = runtime.client(),
                                  .sessions = runtime.sessions(),
@@ -57,7 +62,9 @@ Result<std::unique_ptr<workflow::Engine>> OpenEngine(const Config& config, AwsRu
                                  .sleeper = runtime.sleeper(),
                                  .logger = runtime.logger(),
                                  .metrics = metrics,
-                                 .finding_log = finding_log},
+                                 .finding_log = sinks.finding_log,
+                                 .cloudwatch_metrics = sinks.cloudwatch_metrics,
+                                 .cloudwatch_logs = sinks.cloudwatch_logs},
                                 config.routing, options);
 }
 
@@ -129,8 +136,8 @@ Result<std::unique_ptr<EngineAccess>> OpenEngineAccess(const Config& config,
   local->metrics = report::NewAsrMetrics();
   workflow::EngineOptions options;
   options.instance_id = "cli-" + std::to_string(::getpid());
-  ASR_ASSIGN_OR_RETURN(local->engine, OpenEngine(config, *local->runtime, *local->store,
-                                                 *local->metrics, options, nullptr));
+  ASR_ASSIGN_OR_RETURN(
+      local->engine, OpenEngine(config, *local->runtime, *local->store, *local->metrics, options));
   return std::unique_ptr<EngineAccess>(std::move(local));
 }
 

@@ -32,11 +32,18 @@ class AwsRuntime;
 // the runtime's AWS client and sessions and the built-in registry and catalogue. `options`
 // carries what differs per caller (instance id, workers, failpoint); its home region defaults
 // to the runtime's.
+// Where the engine's reports go besides the outbox (all optional; borrowed).
+struct EngineSinks {
+  std::ostream* finding_log = nullptr;
+  report::CloudWatchMetricsPublisher* cloudwatch_metrics = nullptr;
+  report::CloudWatchLogsShipper* cloudwatch_logs = nullptr;
+};
+
 Result<std::unique_ptr<workflow::Engine>> OpenEngine(const Config& config, AwsRuntime& runtime,
                                                      store::Store& store,
                                                      report::MetricsRegistry& metrics,
                                                      workflow::EngineOptions options,
-                                                     std::ostream* finding_log);
+                                                     const EngineSinks& sinks = {});
 
 // How the job commands (`asr jobs`, `approve`, `reject`, `undo JOB`) reach the engine.
 struct EngineAccessFlags {

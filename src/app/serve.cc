@@ -6,11 +6,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "app/aws_runtime.h"
@@ -18,7 +20,11 @@
 #include "aws/endpoints.h"
 #include "catalog/catalog.h"
 #include "common/strings.h"
+#include "intake/metrics.h"
+#include "intake/sqs_poller.h"
+#include "intake/sweep.h"
 #include "remediation/registry.h"
+#include "report/cloudwatch.h"
 #include "report/metrics.h"
 #include "report/outbox.h"
 #include "server/server.h"
@@ -67,6 +73,29 @@ int RunServe(const Config& config, const ServeFlags& flags) {
   const std::string home_region =
       serve.home_region.empty() ? rt.client().options().region : serve.home_region;
 
+  const intake::SqsPollerOptions sqs_options{.queue_url = serve.sqs_queue_url,
+                                             .wait_seconds = serve.sqs_wait_seconds,
+                                             .max_messages = serve.sqs_max_messages};
+  if (!serve.sqs_queue_url.empty()) {
+    if (Status s = intake::ValidateSqsPollerOptions(sqs_options); !s.ok()) {
+      std::cerr << "asr serve: intake.sqs: " << s.message() << "\n";
+      return 3;
+    }
+  }
+  intake::SweepOptions sweep_options;
+  sweep_options.region =
+      serve.report.securityhub_region.empty() ? home_region : serve.report.securityhub_region;
+  sweep_options.max_findings = static_cast<size_t>(serve.sweep_max_findings);
+  sweep_options.interval = serve.sweep_interval;
+  sweep_options.first_sweep =
+      serve.sweep_on_start ? intake::FirstSweep::kAtStart : intake::FirstSweep::kAfterInterval;
+  if (serve.sweep_interval.count() > 0) {
+    if (Status s = intake::ValidateSweepOptions(sweep_options); !s.ok()) {
+      std::cerr << "asr serve: intake.sweep: " << s.message() << "\n";
+      return 3;
+    }
+  }
+
   std::error_code ec;
   const std::filesystem::path store_path(serve.store_path);
   if (store_path.has_parent_path()) {
@@ -83,6 +112,20 @@ int RunServe(const Config& config, const ServeFlags& flags) {
     return 3;
   }
   std::unique_ptr<report::MetricsRegistry> metrics = report::NewAsrMetrics();
+  if (Status s = intake::RegisterIntakeMetrics(*metrics); !s.ok()) {
+    std::cerr << "asr serve: " << s.message() << "\n";
+    return 3;
+  }
+  std::unique_ptr<report::CloudWatchMetricsPublisher> cloudwatch_metrics;
+  if (serve.cloudwatch_metrics) {
+    cloudwatch_metrics = std::make_unique<report::CloudWatchMetricsPublisher>(
+        rt.clock(), report::CloudWatchMetricsOptions{.enhanced_metrics = serve.enhanced_metrics});
+  }
+  std::unique_ptr<report::CloudWatchLogsShipper> cloudwatch_logs;
+  if (serve.cloudwatch_logs) {
+    cloudwatch_logs = std::make_unique<report::CloudWatchLogsShipper>(
+        report::CloudWatchLogsOptions{.log_group = serve.cloudwatch_log_group});
+  }
 
   std::unique_ptr<std::ofstream> log_file;
   std::ostream* finding_log = nullptr;
@@ -107,7 +150,10 @@ int RunServe(const Config& config, const ServeFlags& flags) {
     options.failpoint = fp;
   }
   Result<std::unique_ptr<workflow::Engine>> engine =
-      OpenEngine(config, rt, **store, *metrics, options, finding_log);
+      OpenEngine(config, rt, **store, *metrics, options,
+                 {.finding_log = finding_log,
+                  .cloudwatch_metrics = cloudwatch_metrics.get(),
+                  .cloudwatch_logs = cloudwatch_logs.get()});
   if (!engine.ok()) {
     std::cerr << "asr serve: " << engine.status().message() << "\n";
     return 3;
@@ -138,6 +184,56 @@ int RunServe(const Config& config, const ServeFlags& flags) {
     }
   });
 
+  // CloudWatch shipping: every metrics.interval_seconds, and once more at the end.
+  const auto flush_cloudwatch = [&] {
+    if (cloudwatch_metrics) {
+      if (Status s = cloudwatch_metrics->Flush(rt.client(), home_region); !s.ok()) {
+        rt.logger().Warn("cloudwatch metrics not sent; will retry", {{"error", s.ToString()}});
+      }
+    }
+    if (cloudwatch_logs) {
+      if (Status s = cloudwatch_logs->Flush(rt.client(), home_region); !s.ok()) {
+        rt.logger().Warn("cloudwatch logs not sent; will retry", {{"error", s.ToString()}});
+      }
+    }
+  };
+  std::mutex wait_mu;
+  std::condition_variable wait_cv;
+  std::thread cloudwatch;
+  if (cloudwatch_metrics || cloudwatch_logs) {
+    cloudwatch = std::thread([&] {
+      std::unique_lock wait_lock(wait_mu);
+      while (!wait_cv.wait_for(wait_lock, serve.cloudwatch_interval,
+                               [&] { return stopping.load(); })) {
+        wait_lock.unlock();
+        flush_cloudwatch();
+        wait_lock.lock();
+      }
+    });
+  }
+
+  // Intake besides HTTP: the SQS poller and the Security Hub sweep.
+  std::atomic<bool> stop_intake{false};
+  const intake::IntakeDeps intake_deps{.engine = **engine,
+                                       .client = rt.client(),
+                                       .clock = rt.clock(),
+                                       .sleeper = rt.sleeper(),
+                                       .random = rt.random(),
+                                       .logger = rt.logger(),
+                                       .metrics = metrics.get()};
+  std::unique_ptr<intake::SqsPoller> poller;
+  std::thread poller_thread;
+  if (!serve.sqs_queue_url.empty()) {
+    poller = std::make_unique<intake::SqsPoller>(intake_deps, sqs_options);
+    poller_thread = std::thread([&] { poller->Run(stop_intake); });
+  }
+  std::unique_ptr<intake::SecurityHubSweep> sweep;
+  std::thread sweep_thread;
+  if (serve.sweep_interval.count() > 0) {
+    sweep = std::make_unique<intake::SecurityHubSweep>(intake_deps, sweep_options);
+    sweep_thread = std::thread([&] { sweep->Run(stop_intake); });
+  }
+
   const std::string host = serve.server.listen.substr(0, serve.server.listen.rfind(':'));
   std::cout << "asr serve: listening on http://" << host << ":" << (*http)->port() << " (store "
             << serve.store_path << ", region " << home_region << ")" << std::endl;
@@ -153,11 +249,28 @@ int RunServe(const Config& config, const ServeFlags& flags) {
   int sig = 0;
   sigwait(&signals, &sig);
   std::cerr << "asr serve: stopping (signal " << sig << ")\n";
+  // New work stops first (the SQS long poll may take up to intake.sqs.wait_seconds), then the
+  // jobs' current steps finish, then the reports go out.
+  stop_intake = true;
+  if (poller_thread.joinable()) {
+    poller_thread.join();
+  }
+  if (sweep_thread.joinable()) {
+    sweep_thread.join();
+  }
   (*http)->Stop();
   (*engine)->Stop();
-  stopping = true;
+  {
+    std::lock_guard stop_lock(wait_mu);
+    stopping = true;
+  }
+  wait_cv.notify_all();
   outbox.join();
+  if (cloudwatch.joinable()) {
+    cloudwatch.join();
+  }
   (void)dispatcher.RunOnce();  // deliver what the last steps produced
+  flush_cloudwatch();
   return 0;
 }
 

@@ -26,6 +26,7 @@ json RouteJson(const routing::Route& r) {
       {"trigger", routing::TriggerName(r.trigger)},
       {"mode", routing::ControlModeName(r.mode)},
       {"approval_required", r.approval == routing::ApprovalGate::kRequired},
+      {"backend", routing::BackendName(r.backend)},
   };
 }
 
@@ -61,7 +62,8 @@ json FindingJson(const finding::Finding& f, const routing::Decision& d) {
 void PrintRouteLines(const routing::Route& r, std::ostream& out) {
   out << "  playbook:    " << r.playbook_id << " (" << r.standard_long_name << " " << r.version
       << ")\n";
-  out << "  remediation: " << r.remediation_id << "  [control runbook " << r.control_runbook;
+  out << "  remediation: " << r.remediation_id << "  [" << routing::BackendName(r.backend)
+      << " backend; control runbook " << r.control_runbook;
   if (r.executes != r.control_id) {
     out << "; control " << r.control_id << " runs " << r.executes;
   }

@@ -88,35 +88,22 @@ json ToJson(const CallRecord& c) {
   return j;
 }
 
-namespace {
-
-// Appends one CallRecord per finished call (one per page when paginating).
-class Recorder final : public aws::CallObserver {
- public:
-  Recorder(std::vector<CallRecord>& calls, Phase phase) : calls_(calls), phase_(phase) {}
-  void OnCall(const aws::CallEvent& e) override {
-    CallRecord r{.phase = std::string(PhaseName(phase_)),
-                 .service = std::string(e.service),
-                 .operation = std::string(e.operation),
-                 .region = std::string(e.region),
-                 .mutating = IsMutatingOperation(e.operation),
-                 .attempts = e.attempts,
-                 .http_status = e.http_status,
-                 .request_id = e.request_id,
-                 .latency_ms = e.latency.count()};
-    if (!e.status.ok()) {
-      r.error = std::string(StatusCodeName(e.status.code()));
-      r.aws_error = e.status.aws_error_code();
-    }
-    calls_.push_back(std::move(r));
+void CallRecorder::OnCall(const aws::CallEvent& e) {
+  CallRecord r{.phase = phase_,
+               .service = std::string(e.service),
+               .operation = std::string(e.operation),
+               .region = std::string(e.region),
+               .mutating = IsMutatingOperation(e.operation),
+               .attempts = e.attempts,
+               .http_status = e.http_status,
+               .request_id = e.request_id,
+               .latency_ms = e.latency.count()};
+  if (!e.status.ok()) {
+    r.error = std::string(StatusCodeName(e.status.code()));
+    r.aws_error = e.status.aws_error_code();
   }
-
- private:
-  std::vector<CallRecord>& calls_;
-  Phase phase_;
-};
-
-}  // namespace
+  calls_.push_back(std::move(r));
+}
 
 Context::Context(aws::Client& client, const RemediationSpec& spec, const Clock& clock,
                  aws::Sleeper& sleeper, const Logger& logger, ContextOptions options)
@@ -146,7 +133,7 @@ Status Context::Admit(std::string_view service, std::string_view operation) cons
 Result<json> Context::Call(std::string_view service, std::string_view operation, const json& params,
                            std::string_view region) {
   ASR_RETURN_IF_ERROR(Admit(service, operation));
-  Recorder recorder(calls_, phase_);
+  CallRecorder recorder(calls_, PhaseName(phase_));
   return client_.Call(service, operation, params,
                       {.region = region.empty() ? options_.region : std::string(region),
                        .credentials = options_.credentials,
@@ -156,7 +143,7 @@ Result<json> Context::Call(std::string_view service, std::string_view operation,
 Result<json> Context::CallAll(std::string_view service, std::string_view operation,
                               const json& params, std::string_view region) {
   ASR_RETURN_IF_ERROR(Admit(service, operation));
-  Recorder recorder(calls_, phase_);
+  CallRecorder recorder(calls_, PhaseName(phase_));
   return client_.PaginateAll(service, operation, params,
                              {.region = region.empty() ? options_.region : std::string(region),
                               .credentials = options_.credentials,

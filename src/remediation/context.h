@@ -46,6 +46,19 @@ struct CallRecord {
 };
 nlohmann::json ToJson(const CallRecord& call);
 
+// Appends one CallRecord per finished call (one per page when paginating) to `calls`, tagged
+// with `phase`. Borrows `calls`; not thread-safe (one job, one thread).
+class CallRecorder final : public aws::CallObserver {
+ public:
+  CallRecorder(std::vector<CallRecord>& calls, std::string_view phase)
+      : calls_(calls), phase_(phase) {}
+  void OnCall(const aws::CallEvent& e) override;
+
+ private:
+  std::vector<CallRecord>& calls_;
+  std::string phase_;
+};
+
 struct ContextOptions {
   std::string region;  // the target region: default for every call
   // Credentials for the member account (role chain); borrowed, must outlive the Context.

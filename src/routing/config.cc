@@ -29,6 +29,19 @@ Result<ControlMode> ParseControlMode(std::string_view text) {
                               "; use one of off, manual, approve, auto");
 }
 
+std::string_view BackendName(Backend backend) {
+  return backend == Backend::kSsm ? "ssm" : "native";
+}
+
+Result<Backend> ParseBackend(std::string_view text) {
+  for (const Backend backend : {Backend::kNative, Backend::kSsm}) {
+    if (EqualsIgnoreCase(text, BackendName(backend))) {
+      return backend;
+    }
+  }
+  return InvalidArgumentError("unknown backend " + Quote(text) + "; use native or ssm");
+}
+
 namespace {
 
 std::string Indexed(std::string_view path, size_t i) {
@@ -59,6 +72,22 @@ Status ValidateTags(std::string_view path, const std::vector<TagCondition>& tags
   return Status::Ok();
 }
 
+// A key of `controls:` or `backends:`: a control id or "<PLAYBOOK>:<control>".
+Status ValidateControlKey(std::string_view section, const std::string& key,
+                          const catalog::Catalog& catalog) {
+  if (TrimAscii(key).empty()) {
+    return InvalidArgumentError(std::string(section) + ": empty control id");
+  }
+  const size_t colon = key.find(':');
+  if (colon != std::string::npos &&
+      catalog.FindPlaybook(std::string_view(key).substr(0, colon)) == nullptr) {
+    return InvalidArgumentError(std::string(section) + "." + key + ": unknown playbook " +
+                                Quote(key.substr(0, colon)) +
+                                " before ':'; write <PLAYBOOK>:<control> or a security control id");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Validate(const RoutingConfig& config, const catalog::Catalog& catalog) {
@@ -74,16 +103,10 @@ Status Validate(const RoutingConfig& config, const catalog::Catalog& catalog) {
     }
   }
   for (const auto& [key, mode] : config.control_modes) {
-    if (TrimAscii(key).empty()) {
-      return InvalidArgumentError("controls: empty control id");
-    }
-    const size_t colon = key.find(':');
-    if (colon != std::string::npos &&
-        catalog.FindPlaybook(std::string_view(key).substr(0, colon)) == nullptr) {
-      return InvalidArgumentError(
-          "controls." + key + ": unknown playbook " + Quote(key.substr(0, colon)) +
-          " before ':'; write <PLAYBOOK>:<control> or a security control id");
-    }
+    ASR_RETURN_IF_ERROR(ValidateControlKey("controls", key, catalog));
+  }
+  for (const auto& [key, backend] : config.backends) {
+    ASR_RETURN_IF_ERROR(ValidateControlKey("backends", key, catalog));
   }
   const Filters& f = config.filters;
   ASR_RETURN_IF_ERROR(ValidateStrings("filters.accounts.include", f.accounts.include, IsAccountId,

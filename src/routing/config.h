@@ -20,6 +20,16 @@ enum class ControlMode {
   kAuto,     // automatic findings are remediated without a person
 };
 
+// How a routed remediation runs (asr.yaml `backends:`; DESIGN.md §3 "Two execution backends").
+enum class Backend {
+  kNative,  // asr's own code calls the AWS APIs (the registry of `asr remediations`)
+  kSsm,     // the member account's ASR control runbook (SSM Automation), as the reference
+};
+
+std::string_view BackendName(Backend backend);  // "native", "ssm"
+// Parses "native" | "ssm" (case-insensitive).
+Result<Backend> ParseBackend(std::string_view text);
+
 std::string_view ControlModeName(ControlMode mode);  // "off", "manual", "approve", "auto"
 // Parses "off" | "manual" | "approve" | "auto" (case-insensitive).
 Result<ControlMode> ParseControlMode(std::string_view text);
@@ -58,6 +68,11 @@ struct RoutingConfig {
   // Keyed by security control id ("S3.2") or by "<playbook>:<control>" ("CIS120:1.6"); the
   // second form wins when both match. Case-insensitive.
   std::map<std::string, ControlMode, CaseInsensitiveLess> control_modes;
+  // Backend of controls not listed in `backends`.
+  Backend default_backend = Backend::kNative;
+  // Keyed like `control_modes`, or by a playbook id ("AFSBP": every control of the playbook);
+  // "<playbook>:<control>" wins over the control id, which wins over the playbook id.
+  std::map<std::string, Backend, CaseInsensitiveLess> backends;
   Filters filters;
 };
 

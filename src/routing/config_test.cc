@@ -16,6 +16,13 @@ TEST(RoutingConfigTest, ParsesControlModes) {
   EXPECT_NE(bad.status().message().find("off, manual, approve, auto"), std::string::npos);
 }
 
+TEST(RoutingConfigTest, ParsesBackends) {
+  EXPECT_EQ(*ParseBackend("SSM"), Backend::kSsm);
+  EXPECT_EQ(*ParseBackend("native"), Backend::kNative);
+  EXPECT_EQ(BackendName(Backend::kSsm), "ssm");
+  ASSERT_FALSE(ParseBackend("lambda").ok());
+}
+
 TEST(RoutingConfigTest, DefaultsAreValidAndSafe) {
   const RoutingConfig config;
   EXPECT_TRUE(Validate(config, catalog::Catalog::Builtin()).ok());
@@ -46,6 +53,8 @@ TEST(RoutingConfigTest, ValidationNamesTheKey) {
       {"unknown playbook in control key",
        [](RoutingConfig& c) { c.control_modes["XYZ:1.1"] = ControlMode::kAuto; },
        "controls.XYZ:1.1"},
+      {"unknown playbook in backend key",
+       [](RoutingConfig& c) { c.backends["XYZ:1.1"] = Backend::kSsm; }, "backends.XYZ:1.1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

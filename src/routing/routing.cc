@@ -206,6 +206,20 @@ ControlMode ModeFor(const RoutingConfig& config, const Route& route) {
   return config.default_mode;
 }
 
+Backend BackendFor(const RoutingConfig& config, const Route& route) {
+  for (const std::string& key :
+       {route.playbook_id + ":" + route.control_id, route.security_control_id, route.playbook_id}) {
+    if (key.empty()) {
+      continue;
+    }
+    const auto it = config.backends.find(key);
+    if (it != config.backends.end()) {
+      return it->second;
+    }
+  }
+  return config.default_backend;
+}
+
 std::string ModeKey(const Route& route) {
   return route.security_control_id.empty() ? route.playbook_id + ":" + route.control_id
                                            : route.security_control_id;
@@ -340,6 +354,7 @@ Decision Decide(const Finding& f, const RoutingConfig& config, Trigger trigger,
   }
 
   route.mode = ModeFor(config, route);
+  route.backend = BackendFor(config, route);
   switch (route.mode) {
     case ControlMode::kOff:
       return SkipWith(SkipReason::kControlOff,

@@ -65,6 +65,7 @@ struct Route {
   Trigger trigger = Trigger::kAutomatic;
   ControlMode mode = ControlMode::kManual;
   ApprovalGate approval = ApprovalGate::kNone;
+  Backend backend = Backend::kNative;  // how it runs (RoutingConfig::backends)
 };
 
 struct Skip {

@@ -269,6 +269,25 @@ TEST(RoutingTest, ControlModeKeyedByPlaybookControlWinsOverSecurityControl) {
       Decide(S3Finding(), config, Trigger::kAutomatic, catalog::Catalog::Builtin()).routed());
 }
 
+TEST(RoutingTest, BackendIsChosenByPlaybookControlThenControlThenPlaybook) {
+  RoutingConfig config = AutoConfig();
+  const catalog::Catalog& catalog = catalog::Catalog::Builtin();
+  const auto backend = [&] {
+    const Decision d = Decide(S3Finding(), config, Trigger::kAutomatic, catalog);
+    EXPECT_TRUE(d.routed());
+    return d.routed() ? d.route().backend : Backend::kNative;
+  };
+  EXPECT_EQ(backend(), Backend::kNative);  // the default
+  config.default_backend = Backend::kSsm;
+  EXPECT_EQ(backend(), Backend::kSsm);
+  config.backends["SC"] = Backend::kNative;  // the playbook wins over the default
+  EXPECT_EQ(backend(), Backend::kNative);
+  config.backends["s3.2"] = Backend::kSsm;  // the control wins over the playbook
+  EXPECT_EQ(backend(), Backend::kSsm);
+  config.backends["sc:S3.2"] = Backend::kNative;  // playbook:control wins over everything
+  EXPECT_EQ(backend(), Backend::kNative);
+}
+
 TEST(RoutingTest, AmbiguousControlIsKeyedByPlaybookAndControl) {
   RoutingConfig config = AutoConfig();
   config.default_mode = ControlMode::kManual;

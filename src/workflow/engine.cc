@@ -123,6 +123,15 @@ Status Engine::Load() {
   for (const store::Setting& s : settings) {
     if (s.key == kKillSwitchKey) {
       kill_switch_ = s.value == "engaged";
+    } else if (s.key == kAlarmsSettingKey) {
+      Result<report::AlarmStates> states =
+          report::AlarmStatesFromJson(json::parse(s.value, nullptr, false));
+      if (states.ok()) {
+        alarm_states_ = std::move(*states);
+      } else {
+        deps_.logger.Warn("stored alarm states unusable; starting from OK",
+                          {{"error", states.status().ToString()}});
+      }
     } else if (s.key.starts_with(kControlKeyPrefix)) {
       const std::string control = s.key.substr(kControlKeyPrefix.size());
       Result<routing::ControlMode> mode = routing::ParseControlMode(s.value);
@@ -138,7 +147,10 @@ Status Engine::Load() {
   }
   // History for the circuit breaker and the blast-radius cap.
   const store::Millis since =
-      now - std::max<store::Millis>(options_.limits.breaker_window.count(), 3600 * 1000);
+      now - std::max({options_.limits.breaker_window.count(), store::Millis{3600 * 1000},
+                      static_cast<store::Millis>(options_.alarms.window.count()) * 1000});
+  const store::Millis alarm_since =
+      now - static_cast<store::Millis>(options_.alarms.window.count()) * 1000;
   std::string before;
   for (int page = 0; page < 100; ++page) {
     ASR_ASSIGN_OR_RETURN(
@@ -151,6 +163,13 @@ Status Engine::Load() {
           limiter_.RestoreAutomaticStart(job.control_id, job.data["started_at"].get<int64_t>());
         }
         limiter_.RestoreOutcome(job.control_id, job.finished_at, outcome.value("failed", false));
+      }
+      if (job.finished_at > alarm_since && (job.data.contains("outcome") || !IsAutomatic(job))) {
+        // Reported outcomes, and the skips a person was told about (NO_RUNBOOK, ...).
+        outcome_samples_.push_front({.time = std::chrono::system_clock::time_point(
+                                         std::chrono::milliseconds(job.finished_at)),
+                                     .state = job.state,
+                                     .control_id = job.control_id});
       }
     }
     if (done.size() < 500) {
@@ -240,6 +259,9 @@ void Engine::Stop() {
 void Engine::SchedulerLoop() {
   while (!stopping_) {
     ScheduleOnce();
+    if (alarms_dirty_.exchange(false) || NowMs() - last_alarm_evaluation_ >= 15000) {
+      EvaluateAlarmsOnce();
+    }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_.load(); });
   }
@@ -409,6 +431,7 @@ Result<SubmitResult> Engine::Submit(std::string_view body, const SubmitOptions& 
     job.data["event"] = {{"detail_type", event->detail_type},
                          {"action_name", event->action_name},
                          {"source", options.source},
+                         {"external_id", external},
                          {"principal", options.principal.name}};
     json entry = {{"finding_id", f.id}};
     if (!decision.routed()) {
@@ -496,6 +519,9 @@ Result<SubmitResult> Engine::Submit(std::string_view body, const SubmitOptions& 
     return committed.Annotate("commit the event");
   }
   deps_.metrics.Increment(report::kIntakeEventsTotal, {options.source, "accepted"});
+  for (const auto& [job, outcome] : skips) {
+    NoteOutcome(job, outcome.state);
+  }
   Failpoint(options_.failpoint, "admit");
   return result;
 }
@@ -629,6 +655,13 @@ Result<json> Engine::Undo(const std::string& id, const Principal& who) {
     return NotFoundError("no job " + Quote(id));
   }
   store::JobRow job = *found;
+  if (job.data.contains("ssm")) {
+    return FailedPreconditionError(
+        "job " + Quote(id) +
+        " ran the member account's SSM control runbook (ssm backend); asr cannot undo what a "
+        "runbook changed. Only jobs of the native backend with a reversible remediation can be "
+        "undone");
+  }
   if (job.state != kStateSuccess || !job.data.contains("record")) {
     return FailedPreconditionError("job " + Quote(id) + " is " + job.state +
                                    "; only a SUCCESS job can be undone");
@@ -808,6 +841,13 @@ json Engine::Health(bool& ok) {
   out["active_jobs"] = active_.size();
   out["kill_switch"] = kill_switch_;
   out["limits"] = limiter_.Snapshot(now);
+  json alarms = json::array();
+  for (const auto& [name, status] : alarm_states_) {
+    if (status.state == report::AlarmState::kAlarm) {
+      alarms.push_back(name);
+    }
+  }
+  out["alarms_in_alarm"] = alarms;
   return out;
 }
 

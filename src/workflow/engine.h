@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,9 +21,12 @@
 #include "remediation/registry.h"
 #include "remediation/roles.h"
 #include "remediation/sessions.h"
+#include "report/alarms.h"
+#include "report/cloudwatch.h"
 #include "report/log_stream.h"
 #include "report/metrics.h"
 #include "routing/config.h"
+#include "routing/routing.h"
 #include "store/store.h"
 #include "workflow/api.h"
 #include "workflow/limits.h"
@@ -51,6 +55,13 @@ struct EngineOptions {
   ReportOptions report;
   remediation::RoleOptions roles;
   bool kill_switch = false;  // initial state; the runtime setting wins once set
+  // The reference's alarms (spec §e.6), evaluated by the engine over its own outcomes; a state
+  // change to ALARM is published to report.alarm_topic_arn (when set) through the outbox.
+  report::AlarmOptions alarms;
+  // The ssm backend: how often a running control runbook is checked (spec §b.4: 10 s), and
+  // when asr stops waiting for it (the reference's state machine times out after 23 h).
+  std::chrono::milliseconds ssm_poll{std::chrono::seconds(10)};
+  std::chrono::milliseconds ssm_timeout{std::chrono::hours(23)};
   // Crash-safety tests only (ASR_TEST_FAILPOINT): the process exits at once (exit code 86, no
   // cleanup, like kill -9) at this point: "admit" (after an event's jobs are committed),
   // "apply" (after a remediation changed the resource, before its outcome is committed),
@@ -70,6 +81,9 @@ struct EngineDeps {
   const Logger& logger;
   report::MetricsRegistry& metrics;
   std::ostream* finding_log = nullptr;  // JSON lines per reference log stream (stdout)
+  // Optional CloudWatch shipping (spec §e.4–e.5); the caller flushes them.
+  report::CloudWatchMetricsPublisher* cloudwatch_metrics = nullptr;
+  report::CloudWatchLogsShipper* cloudwatch_logs = nullptr;
 };
 
 // The durable workflow (DESIGN.md §3): one job per (finding, trigger), advanced through
@@ -98,6 +112,10 @@ class Engine final : public EngineApi {
   bool RunOnce();
   // Number of non-terminal jobs.
   size_t ActiveCount() const;
+  // Evaluates the alarms over the outcomes of the last window; commits state changes and their
+  // notifications. Returns the number of state changes. The scheduler calls it after outcomes
+  // and at least every 15 s.
+  size_t EvaluateAlarmsOnce();
 
   // EngineApi
   Result<SubmitResult> Submit(std::string_view body, const SubmitOptions& options) override;
@@ -126,12 +144,25 @@ class Engine final : public EngineApi {
   // Commits `batch` and, when it succeeded, replaces the in-memory copies of its jobs.
   Status CommitJobs(store::Batch& batch);
   void Execute(store::JobRow job);
+  // The ssm backend (engine_ssm.cc): checks and starts the member account's control runbook,
+  // then polls it from the job (the worker is free between polls).
+  void ExecuteSsm(store::JobRow job, const routing::Route& route);
+  void PollSsm(store::JobRow job);
+  // The ASSUME_ROLE_FAILURE outcome for `account`.
+  JobOutcome AssumeRoleFailure(const std::string& account, const Status& error) const;
+  // Pauses `job` until a person approves or rejects `planned`; commits `batch` with it.
+  void AwaitApproval(store::JobRow job, const nlohmann::json& planned, const std::string& reason,
+                     store::Batch batch);
+  // Leaves a job taken by a worker for another try after `delay` (nothing committed).
+  void RetryLater(const std::string& job_id, std::chrono::milliseconds delay);
   void Finish(store::JobRow job, const JobOutcome& outcome, store::Batch batch);
   void AddReports(const store::JobRow& job, const JobOutcome& outcome, store::Batch& batch);
   // The job `id` if it awaits approval and no one else is changing it; marks it busy.
   Result<store::JobRow> TakeAwaitingApproval(const std::string& id);
   // organizations:DescribeAccount name when enabled, else the id (cached).
   std::string AccountAlias(const std::string& account_id);
+  // Remembers an outcome for the alarms and counts it for CloudWatch (requires mu_ not held).
+  void NoteOutcome(const store::JobRow& job, const std::string& state);
   void WorkerLoop();
   void SchedulerLoop();
 
@@ -152,6 +183,10 @@ class Engine final : public EngineApi {
   bool kill_switch_ = false;
   uint64_t id_sequence_ = 0;
   std::map<std::string, std::string> account_aliases_;
+  std::deque<report::OutcomeSample> outcome_samples_;  // the alarm window's outcomes, by time
+  report::AlarmStates alarm_states_;
+  std::atomic<store::Millis> last_alarm_evaluation_{0};
+  std::atomic<bool> alarms_dirty_{false};  // an outcome since the last evaluation
 
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;

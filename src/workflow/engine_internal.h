@@ -19,12 +19,16 @@ struct JobOutcome {
   std::string detail;   // extra text for the log (error, cause)
   std::string affected_object;
   std::string remediation_output;
-  bool failed = false;  // counts as a failure for the circuit breaker
+  std::string execution_id;  // the SSM automation execution (ssm backend), prefixed to Message
+  bool failed = false;       // counts as a failure for the circuit breaker
   // What to do to the finding (nullopt: nothing).
   std::optional<report::FindingUpdateKind> finding_update;
   // Outbox key: one item of each kind per (job, key), so a rerun never reports twice.
   std::string report_key = "outcome";
 };
+
+// The store setting holding the alarm states (report::AlarmStatesToJson).
+inline constexpr std::string_view kAlarmsSettingKey = "alarms";
 
 // Exits the process at once when `failpoint` equals `name` (EngineOptions::failpoint).
 void Failpoint(const std::string& failpoint, std::string_view name);

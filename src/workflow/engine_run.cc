@@ -54,6 +54,7 @@ void Engine::AddReports(const store::JobRow& job, const JobOutcome& outcome, sto
   facts.message = outcome.message;
   facts.remediation_output = outcome.remediation_output;
   facts.affected_object = outcome.affected_object;
+  facts.execution_id = outcome.execution_id;
   facts.job_id = job.id;
   facts.region = options_.home_region;
   facts.partition = options_.partition;
@@ -89,7 +90,14 @@ void Engine::AddReports(const store::JobRow& job, const JobOutcome& outcome, sto
                                 .payload = report::SecurityHubOutboxPayload(update),
                                 .created_at = NowMs()});
   }
-  if (finding_log_ != nullptr) {
+  if (deps_.cloudwatch_metrics != nullptr) {
+    const json event = job.data.value("event", json::object());
+    deps_.cloudwatch_metrics->Record(outcome.state, job.control_id, event.value("action_name", ""));
+    if (outcome.state == kStateAssumeRoleFailure) {
+      deps_.cloudwatch_metrics->RecordAssumeRoleFailure();
+    }
+  }
+  if (finding_log_ != nullptr || deps_.cloudwatch_logs != nullptr) {
     const json route = job.data.value("route", json::object());
     report::FindingLogEntry entry{
         .stream =
@@ -107,7 +115,13 @@ void Engine::AddReports(const store::JobRow& job, const JobOutcome& outcome, sto
     if (!outcome.detail.empty()) {
       entry.details.push_back(outcome.detail);
     }
-    finding_log_->Write(entry);
+    if (finding_log_ != nullptr) {
+      finding_log_->Write(entry);
+    }
+    if (deps_.cloudwatch_logs != nullptr) {
+      deps_.cloudwatch_logs->Add(entry.stream, entry.level, entry.message, entry.details,
+                                 deps_.clock.Now());
+    }
   }
 }
 
@@ -143,6 +157,7 @@ void Engine::Finish(store::JobRow job, const JobOutcome& outcome, store::Batch b
     return;
   }
   Failpoint(options_.failpoint, "outcome");
+  NoteOutcome(job, outcome.state);
   const std::string control = job.control_id.empty() ? "unknown" : job.control_id;
   deps_.metrics.Increment(report::kRemediationOutcomesTotal, {control, outcome.state});
   if (outcome.state == kStateAssumeRoleFailure) {
@@ -169,7 +184,67 @@ void Engine::Finish(store::JobRow job, const JobOutcome& outcome, store::Batch b
   cv_.notify_all();
 }
 
+JobOutcome Engine::AssumeRoleFailure(const std::string& account, const Status& error) const {
+  JobOutcome o;
+  o.state = std::string(kStateAssumeRoleFailure);
+  o.reason = "ASSUME_ROLE_FAILURE";
+  o.message = report::AssumeRoleFailureMessage(account, options_.roles.member_role_name);
+  o.detail = error.ToString();
+  o.failed = true;
+  o.finding_update = report::FindingUpdateKind::kFlag;
+  o.report_key = "outcome";
+  return o;
+}
+
+void Engine::RetryLater(const std::string& job_id, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mu_);
+  auto it = active_.find(job_id);
+  if (it != active_.end()) {
+    it->second.not_before = NowMs() + delay.count();
+  }
+  busy_.erase(job_id);
+  cv_.notify_all();
+}
+
+void Engine::AwaitApproval(store::JobRow job, const json& planned, const std::string& reason,
+                           store::Batch batch) {
+  const store::Millis now = NowMs();
+  const json route = job.data.value("route", json::object());
+  job.step = std::string(kStepApproval);
+  job.state = std::string(kStateAwaitingApproval);
+  job.reason = "APPROVAL_REQUIRED";
+  job.message = reason + ": " + std::to_string(planned.value("changes", json::array()).size()) +
+                " change(s) planned; approve or reject the job";
+  job.lease_owner.clear();
+  job.lease_until = 0;
+  job.updated_at = now;
+  job.data["plan"] = planned;
+  job.data.erase("approval");
+  batch.journal.push_back({.job_id = job.id,
+                           .at = now,
+                           .kind = "awaiting_approval",
+                           .detail = {{"reason", reason}, {"plan", planned}}});
+  JobOutcome o;
+  o.state = std::string(kStateAwaitingApproval);
+  o.message = "Remediation awaiting approval for " + route.value("short_name", "") + " control " +
+              route.value("control_id", "") + " in account " + job.account_id + ": " + job.message;
+  o.report_key = "AWAITING_APPROVAL-" + std::to_string(job.attempts);
+  AddReports(job, o, batch);
+  batch.update_jobs.push_back(job);
+  if (const Status s = CommitJobs(batch); !s.ok()) {
+    deps_.logger.Error("approval wait not committed",
+                       {{"job_id", job.id}, {"error", s.ToString()}});
+  }
+  std::lock_guard lock(mu_);
+  limiter_.Release(CandidateOf(job));
+  busy_.erase(job.id);
+}
+
 void Engine::Execute(store::JobRow job) {
+  if (job.data.contains("ssm") && job.data["ssm"].contains("execution_id")) {
+    PollSsm(std::move(job));  // a control runbook this job started (also after a restart)
+    return;
+  }
   const store::Millis started = NowMs();
   job.attempts += 1;
   job.state = std::string(kStateRunning);
@@ -218,6 +293,10 @@ void Engine::Execute(store::JobRow job) {
            {});
     return;
   }
+  if (route->backend == routing::Backend::kSsm) {
+    ExecuteSsm(std::move(job), *route);
+    return;
+  }
   const remediation::Remediation* rem = deps_.registry.Find(route->remediation_id);
   if (rem == nullptr) {
     JobOutcome o;
@@ -239,16 +318,7 @@ void Engine::Execute(store::JobRow job) {
       deps_.sessions.Chain(chain, options_.roles.external_id, session);
   const store::Millis assume_started = NowMs();
   if (Result<aws::Credentials> c = creds->Get(); !c.ok()) {
-    JobOutcome o;
-    o.state = std::string(kStateAssumeRoleFailure);
-    o.reason = "ASSUME_ROLE_FAILURE";
-    o.message =
-        report::AssumeRoleFailureMessage(route->account_id, options_.roles.member_role_name);
-    o.detail = c.status().ToString();
-    o.failed = true;
-    o.finding_update = report::FindingUpdateKind::kFlag;
-    o.report_key = "outcome";
-    Finish(job, o, {});
+    Finish(job, AssumeRoleFailure(route->account_id, c.status()), {});
     return;
   }
 
@@ -324,48 +394,14 @@ void Engine::Execute(store::JobRow job) {
   job.data["record"] = remediation::ToJson(rec);
 
   if (rec.outcome == remediation::Outcome::kDeclined && awaiting) {
-    const store::Millis now = NowMs();
-    job.step = std::string(kStepApproval);
-    job.state = std::string(kStateAwaitingApproval);
-    job.reason = "APPROVAL_REQUIRED";
-    job.message = await_reason + ": " +
-                  std::to_string(planned.value("changes", json::array()).size()) +
-                  " change(s) planned; approve or reject the job";
-    job.lease_owner.clear();
-    job.lease_until = 0;
-    job.updated_at = now;
-    job.data["plan"] = planned;
-    job.data.erase("approval");
-    batch.journal.push_back({.job_id = job.id,
-                             .at = now,
-                             .kind = "awaiting_approval",
-                             .detail = {{"reason", await_reason}, {"plan", planned}}});
-    JobOutcome o;
-    o.state = std::string(kStateAwaitingApproval);
-    o.message = "Remediation awaiting approval for " + std_name + " control " + control +
-                " in account " + job.account_id + ": " + job.message;
-    o.report_key = "AWAITING_APPROVAL-" + std::to_string(job.attempts);
-    AddReports(job, o, batch);
-    batch.update_jobs.push_back(job);
-    if (const Status s = CommitJobs(batch); !s.ok()) {
-      deps_.logger.Error("approval wait not committed",
-                         {{"job_id", job.id}, {"error", s.ToString()}});
-    }
-    std::lock_guard lock(mu_);
-    limiter_.Release(CandidateOf(job));
-    busy_.erase(job.id);
+    AwaitApproval(std::move(job), planned, await_reason, std::move(batch));
     return;
   }
   if (rec.outcome == remediation::Outcome::kDeclined) {
     // The journal could not be written before Apply: nothing changed; try again later.
     deps_.logger.Warn("job not applied; will retry",
                       {{"job_id", job.id}, {"reason", await_reason}});
-    std::lock_guard lock(mu_);
-    auto it = active_.find(job.id);
-    if (it != active_.end()) {
-      it->second.not_before = NowMs() + 5000;
-    }
-    busy_.erase(job.id);
+    RetryLater(job.id, std::chrono::seconds(5));
     return;
   }
   JobOutcome o;

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "aws/testing/scripted_transport.h"
+#include "backend/ssm.h"
+#include "common/strings.h"
 #include "remediation/testing/harness.h"
 #include "workflow/job.h"
 
@@ -152,7 +154,9 @@ class EngineTest : public ::testing::Test {
     options.instance_id = "test";
     options.home_region = "us-east-1";
     options.report.topic_arn = "arn:aws:sns:us-east-1:111111111111:SO0111-ASR_Topic";
+    options.report.alarm_topic_arn = "arn:aws:sns:us-east-1:111111111111:SO0111-ASR_Alarm_Topic";
     options.limits = limits_;
+    options.ssm_poll = std::chrono::seconds(2);
     Result<std::unique_ptr<Engine>> e =
         Engine::Open(EngineDeps{.store = *store_,
                                 .client = client_,
@@ -422,6 +426,39 @@ TEST_F(EngineTest, AssumeRoleFailureIsReportedWithTheReferenceMessage) {
   EXPECT_EQ(items->at(2).payload["status"], "NOTIFIED");
 }
 
+TEST_F(EngineTest, AssumeRoleFailureRaisesItsAlarmOnceAcrossRestartsAndClearsAfterADay) {
+  std::unique_ptr<Engine> e = Open();
+  EXPECT_EQ(e->EvaluateAlarmsOnce(), 0u);  // nothing happened yet
+  Result<SubmitResult> r = e->Submit(Event("ev-1", "", "999999999999"), {});
+  ASSERT_TRUE(r.ok());
+  Drain(*e);
+  EXPECT_EQ(e->EvaluateAlarmsOnce(), 1u);
+  const std::string alarm_job = "alarm:ASR-RunbookAssumeRoleFailure";
+  Result<std::vector<store::OutboxItem>> items = store_->OutboxFor(alarm_job);
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ(items->at(0).payload["topic_arn"],
+            "arn:aws:sns:us-east-1:111111111111:SO0111-ASR_Alarm_Topic");
+  const json message = json::parse(items->at(0).payload["message"].get<std::string>());
+  EXPECT_EQ(message["AlarmName"], "ASR-RunbookAssumeRoleFailure");
+  EXPECT_EQ(message["NewStateValue"], "ALARM");
+  EXPECT_EQ(message["OldStateValue"], "OK");
+  EXPECT_EQ(message["AWSAccountId"], "111111111111");
+  bool ok = false;
+  EXPECT_EQ(e->Health(ok)["alarms_in_alarm"], json::array({"ASR-RunbookAssumeRoleFailure"}));
+  // Still breaching: no second notification, also not after a restart.
+  EXPECT_EQ(e->EvaluateAlarmsOnce(), 0u);
+  e.reset();
+  std::unique_ptr<Engine> again = Open();
+  EXPECT_EQ(again->EvaluateAlarmsOnce(), 0u);
+  EXPECT_EQ(store_->OutboxFor(alarm_job)->size(), 1u);
+  // A day later the failure has left the window: back to OK, silently (alarm actions only).
+  clock_.Advance(std::chrono::hours(25));
+  EXPECT_EQ(again->EvaluateAlarmsOnce(), 1u);
+  EXPECT_EQ(store_->OutboxFor(alarm_job)->size(), 1u);
+  EXPECT_EQ(again->Health(ok)["alarms_in_alarm"], json::array());
+}
+
 TEST_F(EngineTest, FailuresOpenTheCircuitBreakerForAutomaticJobs) {
   limits_.breaker_min_outcomes = 2;
   limits_.breaker_failure_ratio = 0.5;
@@ -443,6 +480,174 @@ TEST_F(EngineTest, FailuresOpenTheCircuitBreakerForAutomaticJobs) {
   Result<json> failed = e->ListJobs({.state = "FAILED"});
   ASSERT_TRUE(failed.ok());
   EXPECT_EQ((*failed)["jobs"].size(), 2u);
+}
+
+// ---- the ssm backend ----------------------------------------------------------------------
+
+constexpr const char* kExecutionId = "0a1b2c3d-1111-2222-3333-444455556666";
+
+class SsmEngineTest : public EngineTest {
+ protected:
+  SsmEngineTest() { routing_.backends["Lambda.1"] = routing::Backend::kSsm; }
+
+  void ScriptRunbook(const std::string& final_status, const std::string& output) {
+    transport_.On(aws::testing::JsonTarget("DescribeDocument"),
+                  {aws::testing::JsonResponse(
+                      200, R"({"Document":{"Name":"ASR-SC_2.0.0_Lambda.1","Status":"Active",)"
+                           R"("DocumentType":"Automation"}})")});
+    transport_.On(
+        aws::testing::JsonTarget("StartAutomationExecution"),
+        {aws::testing::JsonResponse(200, json{{"AutomationExecutionId", kExecutionId}}.dump())});
+    const auto item = [&](const std::string& status) {
+      json meta{{"AutomationExecutionId", kExecutionId}, {"AutomationExecutionStatus", status}};
+      if (status != "InProgress") {
+        meta["Outputs"] = {{"ParseInput.AffectedObject",
+                            {R"({"Type":"AwsLambdaFunction","Id":"tutorial-public-fn"})"}},
+                           {"Remediation.Output", {output}}};
+      }
+      return aws::testing::JsonResponse(
+          200, json{{"AutomationExecutionMetadataList", json::array({meta})}}.dump());
+    };
+    transport_.On(aws::testing::JsonTarget("DescribeAutomationExecutions"),
+                  {item("InProgress"), item(final_status)});
+  }
+
+  // Submits the tutorial event (id `event_id`), runs the engine until it rests; the job id.
+  std::string SubmitAndDrain(Engine& e, const std::string& event_id) {
+    Result<SubmitResult> r = e.Submit(Event(event_id), {});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    Drain(e);
+    return r.ok() ? r->findings[0]["job_id"].get<std::string>() : "";
+  }
+
+  // The JSON bodies of the requests made for `operation`, in order.
+  std::vector<json> Requests(std::string_view operation) {
+    std::vector<json> out;
+    for (const aws::HttpRequest& r : transport_.requests()) {
+      for (const auto& [k, v] : r.headers) {
+        if (EqualsIgnoreCase(k, "x-amz-target") && v.ends_with("." + std::string(operation))) {
+          out.push_back(json::parse(r.body));
+        }
+      }
+    }
+    return out;
+  }
+  size_t Calls(std::string_view operation) { return Requests(operation).size(); }
+  json Body(std::string_view operation) {
+    const std::vector<json> all = Requests(operation);
+    return all.empty() ? json() : all.front();
+  }
+};
+
+TEST_F(SsmEngineTest, ControlRunbookIsStartedPolledAndItsOutcomeReported) {
+  ScriptRunbook(
+      "Success",
+      R"({"Payload":{"response":{"message":"Removed public access","status":"Success"}}})");
+  std::unique_ptr<Engine> e = Open();
+  Result<SubmitResult> r = e->Submit(Event("ev-1"), {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::string id = r->findings[0]["job_id"];
+  Drain(*e);
+  const json job = Job(*e, id);
+  ASSERT_EQ(job["state"], "SUCCESS") << job.dump(2);
+  EXPECT_EQ(world_.applies, 0);  // the native remediation did not run
+  EXPECT_EQ(Calls("StartAutomationExecution"), 1u);
+  EXPECT_EQ(Calls("DescribeAutomationExecutions"), 2u);
+  const json start = Body("StartAutomationExecution");
+  EXPECT_EQ(start["DocumentName"], "ASR-SC_2.0.0_Lambda.1");
+  EXPECT_EQ(start["Parameters"]["AutomationAssumeRole"],
+            json::array({"arn:aws:iam::222222222222:role/SO0111-ASR-Orchestrator-Member"}));
+  const json finding = json::parse(start["Parameters"]["Finding"][0].get<std::string>());
+  EXPECT_EQ(finding["Id"], json::parse(Event("ev-1"))["detail"]["findings"][0]["Id"]);
+  EXPECT_EQ(start["ClientToken"], backend::ClientTokenFor(id));
+  std::vector<std::string> kinds;
+  for (const json& j : job["journal"]) {
+    if (j["kind"] != "aws_call") {
+      kinds.push_back(j["kind"]);
+    }
+  }
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"admitted", "scheduled", "started", "assumed_role",
+                                      "apply_started", "ssm_started", "ssm_status", "outcome"}));
+  EXPECT_EQ(Reports(id),
+            (std::vector<std::string>{"sns:QUEUED", "sns:outcome", "securityhub:outcome"}));
+  Result<std::vector<store::OutboxItem>> items = store_->OutboxFor(id);
+  ASSERT_TRUE(items.ok());
+  const json message = json::parse(items->at(1).payload["message"].get<std::string>());
+  EXPECT_EQ(message["Message"], std::string(kExecutionId) +
+                                    ": Remediation succeeded for SC control Lambda.1 in account "
+                                    "222222222222: Success (AwsLambdaFunction tutorial-public-fn)");
+  EXPECT_EQ(items->at(2).payload["status"], "RESOLVED");
+  // A runbook's changes are SSM's: asr cannot undo them.
+  Result<json> undo = e->Undo(id, operator_);
+  ASSERT_FALSE(undo.ok());
+  EXPECT_NE(undo.status().message().find("ssm backend"), std::string::npos);
+}
+
+TEST_F(SsmEngineTest, FailedRunbookFlagsTheFinding) {
+  ScriptRunbook("Failed", R"({"message":"AccessDenied on lambda:RemovePermission"})");
+  std::unique_ptr<Engine> e = Open();
+  const std::string id = SubmitAndDrain(*e, "ev-1");
+  const json job = Job(*e, id);
+  EXPECT_EQ(job["state"], "FAILED") << job.dump(2);
+  EXPECT_EQ(job["message"],
+            "Remediation failed for SC control Lambda.1 in account 222222222222: AccessDenied on "
+            "lambda:RemovePermission");
+  Result<std::vector<store::OutboxItem>> items = store_->OutboxFor(id);
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 3u);
+  EXPECT_EQ(items->at(2).payload["status"], "NOTIFIED");
+}
+
+TEST_F(SsmEngineTest, MissingRunbookIsNoRunbookAndNothingStarts) {
+  transport_.On(aws::testing::JsonTarget("DescribeDocument"),
+                {aws::testing::JsonError(400, "InvalidDocument", "not found")});
+  std::unique_ptr<Engine> e = Open();
+  const std::string id = SubmitAndDrain(*e, "ev-1");
+  const json job = Job(*e, id);
+  EXPECT_EQ(job["state"], "NO_RUNBOOK") << job.dump(2);
+  EXPECT_EQ(job["message"],
+            "ASR runbook for control Lambda.1 in Security Standard SC v2.0.0 could not be found "
+            "in account 222222222222 in region us-west-2. Verify that the member stacks are "
+            "deployed in this account & region, and that this control is supported by ASR.");
+  EXPECT_EQ(Calls("StartAutomationExecution"), 0u);
+}
+
+TEST_F(SsmEngineTest, AfterARestartTheJobPollsTheExecutionItStartedInsteadOfStartingAnother) {
+  ScriptRunbook("Success", R"({"message":"done"})");
+  std::unique_ptr<Engine> e = Open();
+  Result<SubmitResult> r = e->Submit(Event("ev-1"), {});
+  ASSERT_TRUE(r.ok());
+  const std::string id = r->findings[0]["job_id"];
+  ASSERT_EQ(e->ScheduleOnce(), 1u);
+  ASSERT_TRUE(e->RunOnce());  // checks and starts the runbook, then rests
+  EXPECT_EQ(Job(*e, id)["state"], "RUNNING");
+  EXPECT_EQ(Calls("StartAutomationExecution"), 1u);
+  e.reset();  // the process stops while the runbook runs
+
+  std::unique_ptr<Engine> again = Open();
+  Drain(*again);
+  const json job = Job(*again, id);
+  EXPECT_EQ(job["state"], "SUCCESS") << job.dump(2);
+  EXPECT_EQ(Calls("StartAutomationExecution"), 1u);
+  EXPECT_EQ(Reports(id),
+            (std::vector<std::string>{"sns:QUEUED", "sns:outcome", "securityhub:outcome"}));
+}
+
+TEST_F(SsmEngineTest, ApproveModeWaitsBeforeStartingTheRunbook) {
+  ScriptRunbook("Success", R"({"message":"done"})");
+  routing_.control_modes["Lambda.1"] = routing::ControlMode::kApprove;
+  std::unique_ptr<Engine> e = Open();
+  Result<SubmitResult> r = e->Submit(Event("ev-1", "Security Hub Findings - Imported"), {});
+  ASSERT_TRUE(r.ok());
+  const std::string id = r->findings[0]["job_id"];
+  Drain(*e);
+  EXPECT_EQ(Job(*e, id)["state"], "AWAITING_APPROVAL");
+  EXPECT_EQ(Calls("DescribeDocument"), 0u);
+  ASSERT_TRUE(e->Approve(id, operator_, "ok").ok());
+  Drain(*e);
+  EXPECT_EQ(Job(*e, id)["state"], "SUCCESS");
+  EXPECT_EQ(Calls("StartAutomationExecution"), 1u);
 }
 
 }  // namespace

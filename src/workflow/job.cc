@@ -36,7 +36,8 @@ json RouteToJson(const routing::Route& r) {
           {"resource_id", r.resource_id},
           {"trigger", routing::TriggerName(r.trigger)},
           {"mode", routing::ControlModeName(r.mode)},
-          {"approval_required", r.approval == routing::ApprovalGate::kRequired}};
+          {"approval_required", r.approval == routing::ApprovalGate::kRequired},
+          {"backend", routing::BackendName(r.backend)}};
 }
 
 Result<routing::Route> RouteFromJson(const json& j) {
@@ -68,6 +69,7 @@ Result<routing::Route> RouteFromJson(const json& j) {
     r.trigger = routing::Trigger::kAutomatic;
   }
   ASR_ASSIGN_OR_RETURN(r.mode, routing::ParseControlMode(j.value("mode", "manual")));
+  ASR_ASSIGN_OR_RETURN(r.backend, routing::ParseBackend(j.value("backend", "native")));
   r.approval = j.value("approval_required", false) ? routing::ApprovalGate::kRequired
                                                    : routing::ApprovalGate::kNone;
   if (r.account_id.empty() || r.region.empty() || r.remediation_id.empty()) {

@@ -26,6 +26,7 @@ inline constexpr std::string_view kStateSuccess = "SUCCESS";
 inline constexpr std::string_view kStateFailed = "FAILED";
 inline constexpr std::string_view kStateAssumeRoleFailure = "ASSUME_ROLE_FAILURE";
 inline constexpr std::string_view kStateNoRunbook = "NO_RUNBOOK";
+inline constexpr std::string_view kStateRunbookNotActive = "RUNBOOK_NOT_ACTIVE";
 inline constexpr std::string_view kStateNotNew = "NOT_NEW";
 inline constexpr std::string_view kStatePlaybookNotEnabled = "PLAYBOOK_NOT_ENABLED";
 inline constexpr std::string_view kStateSkipped = "SKIPPED";

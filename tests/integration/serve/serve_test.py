@@ -38,6 +38,8 @@ ADMIN_REGION = "us-east-1"
 TOKEN = "serve-test-operator-token-0123456789"
 WORK = tempfile.mkdtemp(prefix="asr-serve-test-")
 RESULTS = {"passed": 0, "failed": 0, "skipped": 0}
+# An SC control whose remediation (EnableAthenaWorkGroupLogging) asr has no native code for.
+NO_RUNBOOK_CONTROL = "Athena.4"
 
 
 def expect(cond, message):
@@ -59,11 +61,30 @@ def check(name, fn):
 # --- Security Hub stand-in -------------------------------------------------------------------
 
 SECURITYHUB_REQUESTS = []
+GETFINDINGS_REQUESTS = []
 
 
 class SecurityHubHandler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 (http.server's naming)
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path.split("?")[0] == "/findings":
+            # GetFindings (the sweep) is moto's: pass the request through unchanged.
+            req = urllib.request.Request(ENDPOINT + self.path, data=body, method="POST")
+            for k in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "Content-Type"):
+                if self.headers.get(k):
+                    req.add_header(k, self.headers[k])
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    status, out = resp.status, resp.read()
+            except urllib.error.HTTPError as e:
+                status, out = e.code, e.read()
+            GETFINDINGS_REQUESTS.append(json.loads(body or b"{}"))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+            return
         SECURITYHUB_REQUESTS.append({"path": self.path, "body": json.loads(body or b"{}"),
                                      "auth": self.headers.get("Authorization", "")})
         ids = json.loads(body or b"{}").get("FindingIdentifiers", [])
@@ -84,6 +105,88 @@ securityhub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SecurityHubHandl
 threading.Thread(target=securityhub.serve_forever, daemon=True).start()
 SECURITYHUB_URL = f"http://127.0.0.1:{securityhub.server_address[1]}"
 
+# --- SSM Automation stand-in (moto has no automation executions) -------------------------------
+# DescribeDocument knows the control runbooks in RUNBOOKS; StartAutomationExecution honours
+# ClientToken (the same token returns the same execution, as SSM does) and "runs" the runbook:
+# for Lambda.1 it removes the function's public statement with the member account's credentials
+# (an independent client), then DescribeAutomationExecutions reports InProgress once and then
+# Success with the outputs a real ASR control runbook produces.
+
+RUNBOOKS = {"ASR-SC_2.0.0_Lambda.1"}
+SSM_EXECUTIONS = {}  # execution id → {"document", "finding", "role", "polls", "token"}
+SSM_LOCK = threading.Lock()
+
+
+def run_lambda_runbook(finding):
+    fn = finding["Resources"][0]["Id"].rsplit(":", 1)[1]
+    try:
+        lam.remove_permission(FunctionName=fn, StatementId="public-invoke")
+    except lam.exceptions.ResourceNotFoundException:
+        pass
+    return fn
+
+
+class SsmHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        op = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
+        status, out = 200, {}
+        with SSM_LOCK:
+            if op == "DescribeDocument":
+                if body.get("Name") in RUNBOOKS:
+                    out = {"Document": {"Name": body["Name"], "Status": "Active",
+                                        "DocumentType": "Automation"}}
+                else:
+                    status, out = 400, {"__type": "InvalidDocument",
+                                        "message": "Document not found"}
+            elif op == "StartAutomationExecution":
+                token = body.get("ClientToken")
+                existing = [k for k, v in SSM_EXECUTIONS.items() if token and v["token"] == token]
+                if existing:
+                    out = {"AutomationExecutionId": existing[0]}
+                else:
+                    eid = str(uuid.uuid4())
+                    finding = json.loads(body["Parameters"]["Finding"][0])
+                    SSM_EXECUTIONS[eid] = {"document": body["DocumentName"], "finding": finding,
+                                           "role": body["Parameters"]["AutomationAssumeRole"][0],
+                                           "polls": 0, "token": token}
+                    run_lambda_runbook(finding)
+                    out = {"AutomationExecutionId": eid}
+            elif op == "DescribeAutomationExecutions":
+                eid = body["Filters"][0]["Values"][0]
+                ex = SSM_EXECUTIONS.get(eid)
+                items = []
+                if ex:
+                    ex["polls"] += 1
+                    fn = ex["finding"]["Resources"][0]["Id"]
+                    item = {"AutomationExecutionId": eid, "DocumentName": ex["document"],
+                            "AutomationExecutionStatus": "InProgress" if ex["polls"] < 2
+                            else "Success"}
+                    if item["AutomationExecutionStatus"] == "Success":
+                        item["Outputs"] = {
+                            "ParseInput.AffectedObject": [json.dumps(
+                                {"Type": "AwsLambdaFunction", "Id": fn})],
+                            "Remediation.Output": [json.dumps({"Payload": {"response": {
+                                "message": "Removed the public statement", "status": "Success"}}})]}
+                    items.append(item)
+                out = {"AutomationExecutionMetadataList": items}
+            else:
+                status, out = 400, {"__type": "InvalidAction", "message": op}
+        data = json.dumps(out).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+ssm_standin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SsmHandler)
+threading.Thread(target=ssm_standin.serve_forever, daemon=True).start()
+SSM_URL = f"http://127.0.0.1:{ssm_standin.server_address[1]}"
+
 # --- AWS setup (independent client: boto3) ---------------------------------------------------
 
 sns = boto3.client("sns", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
@@ -93,6 +196,23 @@ queue_url = sqs.create_queue(QueueName="asr-notifications")["QueueUrl"]
 queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
     "Attributes"]["QueueArn"]
 sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+alarm_topic_arn = sns.create_topic(Name="SO0111-ASR_Alarm_Topic")["TopicArn"]
+alarm_queue_url = sqs.create_queue(QueueName="asr-alarms")["QueueUrl"]
+sns.subscribe(TopicArn=alarm_topic_arn, Protocol="sqs",
+              Endpoint=sqs.get_queue_attributes(QueueUrl=alarm_queue_url,
+                                                AttributeNames=["QueueArn"])[
+                  "Attributes"]["QueueArn"])
+# EventBridge rule → SQS queue → asr, with a dead-letter queue after 2 receives.
+intake_dlq_url = sqs.create_queue(QueueName="asr-intake-dlq")["QueueUrl"]
+intake_dlq_arn = sqs.get_queue_attributes(QueueUrl=intake_dlq_url, AttributeNames=["QueueArn"])[
+    "Attributes"]["QueueArn"]
+intake_queue_url = sqs.create_queue(QueueName="asr-intake", Attributes={
+    "VisibilityTimeout": "1",
+    "RedrivePolicy": json.dumps({"deadLetterTargetArn": intake_dlq_arn, "maxReceiveCount": "2"}),
+})["QueueUrl"]
+cloudwatch = boto3.client("cloudwatch", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
+logs = boto3.client("logs", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
+securityhub_moto = boto3.client("securityhub", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
 
 sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name=ADMIN_REGION)
 creds = sts.assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/SO0111-ASR-Orchestrator-Member",
@@ -159,24 +279,50 @@ server:
       role: operator
 notifications:
   sns_topic_arn: {topic_arn}
+  alarm_topic_arn: {alarm_topic_arn}
 securityhub:
   region: us-east-1
 limits:
   account_region_spacing_seconds: 0.2
+intake:
+  sqs: {{queue_url: "{intake_queue_url}", wait_seconds: 1}}
+metrics: {{cloudwatch: true, interval_seconds: 1}}
+logs: {{cloudwatch: true}}
+""")
+
+
+SSM_CONFIG = os.path.join(WORK, "asr-ssm.yaml")
+with open(CONFIG) as f, open(SSM_CONFIG, "w") as g:
+    g.write(f.read().replace(f"{WORK}/data/asr.db", f"{WORK}/data-ssm/asr.db") + """
+backends:
+  Lambda.1: ssm
+ssm:
+  poll_seconds: 1
+""")
+
+
+SWEEP_CONFIG = os.path.join(WORK, "asr-sweep.yaml")
+with open(CONFIG) as f, open(SWEEP_CONFIG, "w") as g:
+    g.write(f.read().replace(f"{WORK}/data/asr.db", f"{WORK}/data-sweep/asr.db")
+            .replace("  sqs: {", "  sweep: {interval_hours: 24, on_start: true}\n  #sqs: {") + """
+controls:
+  Lambda.1: auto
 """)
 
 
 class Server:
-    def __init__(self, failpoint=None):
+    def __init__(self, failpoint=None, config=None):
+        config = config or CONFIG
         env = dict(os.environ)
         env["ASR_TEST_TOKEN"] = TOKEN
         env["AWS_ENDPOINT_URL_SECURITYHUB"] = SECURITYHUB_URL
+        env["AWS_ENDPOINT_URL_SSM"] = SSM_URL
         env.pop("ASR_TEST_FAILPOINT", None)
         if failpoint:
             env["ASR_TEST_FAILPOINT"] = failpoint
         self.port_file = os.path.join(WORK, f"port-{uuid.uuid4().hex[:6]}")
         self.log = open(os.path.join(WORK, "serve.log"), "a")
-        self.proc = subprocess.Popen([ASR, "--config", CONFIG, "serve", "--port-file",
+        self.proc = subprocess.Popen([ASR, "--config", config, "serve", "--port-file",
                                       self.port_file], cwd=WORK, env=env, stdout=self.log,
                                      stderr=self.log)
         deadline = time.time() + 60
@@ -216,6 +362,17 @@ class Server:
                 return job
             time.sleep(0.2)
         raise AssertionError(f"job {job_id} did not finish: {job}")
+
+    def first_job_of(self, finding_id, timeout=60):
+        """The id of the one job of a finding that arrives by another way than the caller."""
+        deadline = time.time() + timeout
+        jobs = {"jobs": []}
+        while time.time() < deadline and not jobs["jobs"]:
+            code, jobs = self.request("GET", "/v1/jobs?finding=" +
+                                      urllib.request.quote(finding_id, safe=""))
+            time.sleep(0.2)
+        expect(len(jobs["jobs"]) == 1, f"jobs of {finding_id}: {jobs}")
+        return jobs["jobs"][0]["id"]
 
     def wait_exit(self, timeout=60):
         self.proc.wait(timeout=timeout)
@@ -446,11 +603,249 @@ def approval_through_the_cli():
     expect(rc == 0 and json.loads(out)["state"] == "UNDONE", f"local asr jobs: {rc} {out} {err}")
 
 
+def imported_events_in_auto_mode_and_skips():
+    server = Server()
+    try:
+        # A manual control: an automatic (Imported) finding is recorded as skipped, with why.
+        name = "imported-fn"
+        public_function(name)
+        event = event_for(name)
+        event["detail-type"] = "Security Hub Findings - Imported"
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202, f"POST: {code} {body}")
+        f = body["findings"][0]
+        expect(f["state"] == "SKIPPED" and f["reason"] == "CONTROL_MANUAL" and
+               "manual mode" in f["message"], f"skip: {f}")
+        code, job = server.request("GET", f"/v1/jobs/{f['job_id']}")
+        expect(code == 200 and job["state"] == "SKIPPED" and job["reason"] == "CONTROL_MANUAL"
+               and "manual mode" in job["message"], f"skipped job: {code} {job}")
+        expect("public-invoke" in statement_ids(name), "a skipped finding changed something")
+        # The same control in auto mode: the next Imported event is remediated.
+        code, mode = server.request("PUT", "/v1/controls/Lambda.1", {"mode": "auto"})
+        expect(code == 200 and mode["mode"] == "auto", f"set mode: {code} {mode}")
+        event = event_for(name)
+        event["detail-type"] = "Security Hub Findings - Imported"
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202 and body["findings"][0]["state"] == "QUEUED", f"POST: {code} {body}")
+        job = server.wait_job(body["findings"][0]["job_id"])
+        expect(job["state"] == "SUCCESS", f"auto job: {json.dumps(job)[:2000]}")
+        expect(statement_ids(name) == ["events-rule"], f"policy: {statement_ids(name)}")
+        # A finding whose workflow status is not NEW is not remediated automatically.
+        event = event_for(name)
+        event["detail-type"] = "Security Hub Findings - Imported"
+        event["detail"]["findings"][0]["Workflow"] = {"Status": "NOTIFIED"}
+        code, body = server.request("POST", "/v1/events", event)
+        f = body["findings"][0]
+        expect(code == 202 and f["state"] == "NOT_NEW" and "NOTIFIED" in f["message"],
+               f"not new: {code} {body}")
+        notes = drain_notifications(2)
+        expect(by_job(notes, job["id"]) == ["QUEUED", "SUCCESS"], f"notifications: {notes}")
+        expect(all(n["StepFunctions_Execution_Id"] in (job["id"], f["job_id"]) for n in notes),
+               f"a skipped automatic finding was notified: {notes}")
+    finally:
+        server.request("PUT", "/v1/controls/Lambda.1", {"mode": "manual"})
+        server.stop()
+
+
+def ssm_backend_through_the_service():
+    name = "ssm-fn"
+    public_function(name)
+    server = Server(config=SSM_CONFIG)
+    try:
+        event = event_for(name)
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202, f"POST: {code} {body}")
+        job_id = body["findings"][0]["job_id"]
+        job = server.wait_job(job_id)
+        expect(job["state"] == "SUCCESS", f"job: {json.dumps(job)[:3000]}")
+        expect(statement_ids(name) == ["events-rule"], f"policy: {statement_ids(name)}")
+        runs = [(k, v) for k, v in SSM_EXECUTIONS.items()
+                if v["finding"]["Id"] == event["detail"]["findings"][0]["Id"]]
+        expect(len(runs) == 1, f"executions: {runs}")
+        eid, run = runs[0]
+        expect(run["document"] == "ASR-SC_2.0.0_Lambda.1", run["document"])
+        expect(run["role"] == f"arn:aws:iam::{MEMBER}:role/SO0111-ASR-Orchestrator-Member",
+               run["role"])
+        kinds = [j["kind"] for j in job["journal"]]
+        for k in ("apply_started", "ssm_started", "outcome"):
+            expect(k in kinds, f"journal lacks {k}: {kinds}")
+        notes = drain_notifications(2)
+        expect(by_job(notes, job_id) == ["QUEUED", "SUCCESS"], f"notifications: {notes}")
+        success = [n for n in notes if n["StepFunctions_Execution_Id"] == job_id][1]
+        expect(success["Message"] == f"{eid}: Remediation succeeded for SC control Lambda.1 in "
+               f"account {MEMBER}: Success (AwsLambdaFunction arn:aws:lambda:{REGION}:{MEMBER}:"
+               f"function:{name})", success["Message"])
+    finally:
+        server.stop()
+
+
+def ssm_crash_after_start():
+    """The server dies right after StartAutomationExecution, before it commits the execution id:
+    after a restart the ClientToken gets the same execution back — one run, one outcome."""
+    name = "ssm-crash-fn"
+    public_function(name)
+    event = event_for(name)
+    server = Server(failpoint="apply", config=SSM_CONFIG)
+    code, body = server.request("POST", "/v1/events", event)
+    expect(code == 202, f"POST: {code} {body}")
+    rc = server.wait_exit()
+    server.stop()
+    expect(rc == 86, f"the server should have stopped after starting the runbook, exit {rc}")
+    restarted = Server(config=SSM_CONFIG)
+    try:
+        job = restarted.wait_job(body["findings"][0]["job_id"])
+        expect(job["state"] == "SUCCESS", f"after restart: {json.dumps(job)[:3000]}")
+        runs = [k for k, v in SSM_EXECUTIONS.items()
+                if v["finding"]["Id"] == event["detail"]["findings"][0]["Id"]]
+        expect(len(runs) == 1, f"executions started: {runs}")
+        notes = drain_notifications(2)
+        expect(by_job(notes, job["id"]) == ["QUEUED", "SUCCESS"], f"notifications: {notes}")
+    finally:
+        restarted.stop()
+
+
+def receive_all(url, min_count, timeout=30):
+    got = []
+    deadline = time.time() + timeout
+    while time.time() < deadline and len(got) < min_count:
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                     WaitTimeSeconds=1).get("Messages", []):
+            got.append(m)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return got
+
+
+def sqs_intake():
+    """EventBridge rule → SQS → asr: an Imported event of an auto control is remediated and
+    deleted from the queue once committed; a poison message is left for the dead-letter queue."""
+    name = "sqs-intake-fn"
+    public_function(name)
+    server = Server()
+    try:
+        code, mode = server.request("PUT", "/v1/controls/Lambda.1", {"mode": "auto"})
+        expect(code == 200, f"set mode: {code} {mode}")
+        event = event_for(name)
+        event["detail-type"] = "Security Hub Findings - Imported"
+        sent = sqs.send_message(QueueUrl=intake_queue_url, MessageBody=json.dumps(event))
+        sqs.send_message(QueueUrl=intake_queue_url, MessageBody="{this is not an event")
+        job = server.wait_job(server.first_job_of(event["detail"]["findings"][0]["Id"]))
+        expect(job["state"] == "SUCCESS", f"job: {json.dumps(job)[:2000]}")
+        expect(statement_ids(name) == ["events-rule"], f"policy: {statement_ids(name)}")
+        # The good message is gone; the poison one reaches the DLQ after two receives.
+        dead = receive_all(intake_dlq_url, 1, timeout=40)
+        expect([m["Body"] for m in dead] == ["{this is not an event"], f"DLQ: {dead}")
+        attrs = sqs.get_queue_attributes(QueueUrl=intake_queue_url, AttributeNames=["All"])[
+            "Attributes"]
+        expect(attrs["ApproximateNumberOfMessages"] == "0" and
+               attrs["ApproximateNumberOfMessagesNotVisible"] == "0", f"queue: {attrs}")
+        notes = drain_notifications(2)
+        expect(by_job(notes, job["id"]) == ["QUEUED", "SUCCESS"], f"notifications: {notes}")
+        expect(sent["MessageId"] in json.dumps(job), "the job does not name its SQS message")
+    finally:
+        server.request("PUT", "/v1/controls/Lambda.1", {"mode": "manual"})
+        server.stop()
+
+
+def securityhub_sweep():
+    """A failed, active, NEW finding that no event announced is found by the sweep at start-up
+    (GetFindings, moto) and remediated because its control is in auto mode."""
+    name = "sweep-fn"
+    public_function(name)
+    finding = event_for(name)["detail"]["findings"][0]
+    finding["RecordState"] = "ACTIVE"
+    finding["Workflow"] = {"Status": "NEW"}
+    finding["Compliance"]["Status"] = "FAILED"
+    imported = securityhub_moto.batch_import_findings(Findings=[finding])
+    expect(imported["FailedCount"] == 0, f"import: {imported}")
+    server = Server(config=SWEEP_CONFIG)
+    try:
+        job = server.wait_job(server.first_job_of(finding["Id"]))
+        expect(job["state"] == "SUCCESS", f"job: {json.dumps(job)[:2000]}")
+        expect(statement_ids(name) == ["events-rule"], f"policy: {statement_ids(name)}")
+        expect(GETFINDINGS_REQUESTS, "no GetFindings request")
+        filters = GETFINDINGS_REQUESTS[0]["Filters"]
+        expect(filters["ComplianceSecurityControlId"] ==
+               [{"Value": "Lambda.1", "Comparison": "EQUALS"}] and
+               filters["RecordState"] == [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+               f"filters: {filters}")
+        drain_notifications(2)
+    finally:
+        server.stop()
+
+
+def alarms_and_cloudwatch():
+    """A person asks for a control asr has no runbook for: NO_RUNBOOK, the ASR-NoRunbook alarm
+    goes to the alarm topic once; outcomes reach CloudWatch metrics (namespace ASR) and the
+    SO0111-ASR log group."""
+    server = Server()
+    try:
+        event = event_for("no-such-fn")
+        f = event["detail"]["findings"][0]
+        # A Security Hub control of the SC playbook that asr has no native remediation for.
+        f["Compliance"]["SecurityControlId"] = NO_RUNBOOK_CONTROL
+        f["GeneratorId"] = "security-control/" + NO_RUNBOOK_CONTROL
+        f["ProductFields"]["ControlId"] = NO_RUNBOOK_CONTROL
+        code, body = server.request("POST", "/v1/events", event)
+        expect(code == 202, f"POST: {code} {body}")
+        job = server.wait_job(body["findings"][0]["job_id"])
+        expect(job["state"] == "NO_RUNBOOK", f"job: {json.dumps(job)[:2000]}")
+        alarms = [json.loads(json.loads(m["Body"])["Message"])
+                  for m in receive_all(alarm_queue_url, 1, timeout=40)]
+        expect([a["AlarmName"] for a in alarms] == ["ASR-NoRunbook"] and
+               alarms[0]["NewStateValue"] == "ALARM", f"alarms: {alarms}")
+        code, health = server.request("GET", "/healthz")
+        expect("ASR-NoRunbook" in health.get("alarms_in_alarm", []), f"healthz: {health}")
+        # The alarm does not fire again for the next NO_RUNBOOK.
+        event2 = json.loads(json.dumps(event))
+        event2["id"] = str(uuid.uuid4())
+        event2["detail"]["findings"][0]["Id"] += "-2"
+        code, body = server.request("POST", "/v1/events", event2)
+        server.wait_job(body["findings"][0]["job_id"])
+        again = receive_all(alarm_queue_url, 1, timeout=5)
+        expect(again == [], f"the alarm fired twice: {again}")
+        # CloudWatch: metrics and the finding log.
+        deadline = time.time() + 30
+        outcomes = set()
+        while time.time() < deadline and "NO_RUNBOOK" not in outcomes:
+            for m in cloudwatch.list_metrics(Namespace="ASR",
+                                             MetricName="RemediationOutcome")["Metrics"]:
+                outcomes.update(d["Value"] for d in m["Dimensions"] if d["Name"] == "Outcome")
+            time.sleep(0.5)
+        expect("NO_RUNBOOK" in outcomes, f"CloudWatch outcomes: {outcomes}")
+        lines = []
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(NO_RUNBOOK_CONTROL in l for l in lines):
+            lines = []
+            try:
+                for st in logs.describe_log_streams(logGroupName="SO0111-ASR")["logStreams"]:
+                    lines += [e["message"] for e in logs.get_log_events(
+                        logGroupName="SO0111-ASR", logStreamName=st["logStreamName"])["events"]]
+            except logs.exceptions.ResourceNotFoundException:
+                pass
+            time.sleep(0.5)
+        expect(any(l.startswith("ERROR: asr has no native remediation") and
+                   NO_RUNBOOK_CONTROL in l for l in lines), f"log lines: {lines[:20]}")
+        drain_notifications(4)
+    finally:
+        server.stop()
+
+
 check("serve: the tutorial through POST /v1/events, notifications and finding update",
       tutorial_through_the_service)
 check("serve: bad input on the endpoints is refused with a reason", bad_input_is_refused)
 check("serve: approval gate, asr jobs/approve/undo against the server and the local store",
       approval_through_the_cli)
+check("serve: Imported events: skipped with the reason in manual mode, remediated in auto",
+      imported_events_in_auto_mode_and_skips)
+check("serve: ssm backend runs the member account's control runbook and reports it",
+      ssm_backend_through_the_service)
+check("serve: ssm backend: crash after starting the runbook, one execution, one outcome",
+      ssm_crash_after_start)
+check("serve: SQS intake: committed then deleted, poison left for the DLQ", sqs_intake)
+check("serve: Security Hub sweep at start-up remediates an auto control's finding",
+      securityhub_sweep)
+check("serve: NO_RUNBOOK raises ASR-NoRunbook once; CloudWatch metrics and logs",
+      alarms_and_cloudwatch)
 check("serve: crash after admit, restart, exactly one outcome",
       lambda: crash_and_restart("admit", "crash-admit-fn"))
 check("serve: crash after apply, restart, exactly one outcome",
@@ -459,6 +854,7 @@ check("serve: crash after the outcome commit, restart, reported once",
       lambda: crash_and_restart("outcome", "crash-outcome-fn"))
 
 securityhub.shutdown()
+ssm_standin.shutdown()
 if RESULTS["failed"]:
     with open(os.path.join(WORK, "serve.log")) as f:
         print("---- asr serve log (tail) ----")
