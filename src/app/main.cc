@@ -374,6 +374,28 @@ int Run(int argc, char** argv) {
               << " s, max running " << sv.limits.max_running << " (per account "
               << sv.limits.max_running_per_account << "), automatic per control per hour "
               << sv.limits.max_automatic_per_control_per_hour << "\n";
+    std::cout << "  backends:     default "
+              << routing::BackendName(config->routing.default_backend);
+    for (const auto& [key, backend] : config->routing.backends) {
+      std::cout << ", " << key << " " << routing::BackendName(backend);
+    }
+    std::cout << "\n";
+    std::cout << "  intake:       POST /v1/events"
+              << (sv.sqs_queue_url.empty() ? "" : ", SQS " + sv.sqs_queue_url)
+              << (sv.sweep_interval.count() > 0
+                      ? ", Security Hub sweep every " + std::to_string(sv.sweep_interval.count()) +
+                            " h"
+                      : "")
+              << "\n";
+    std::cout << "  alarms:       "
+              << (!sv.alarms ? std::string("off")
+                             : (sv.report.alarm_topic_arn.empty()
+                                    ? std::string("evaluated (no alarm topic: /healthz only)")
+                                    : "to " + sv.report.alarm_topic_arn))
+              << "\n";
+    std::cout << "  cloudwatch:   metrics " << (sv.cloudwatch_metrics ? "on" : "off") << ", logs "
+              << (sv.cloudwatch_logs ? "to " + sv.cloudwatch_log_group : std::string("off"))
+              << "\n";
     return ToInt(cli::ExitCode::kOk);
   }
 

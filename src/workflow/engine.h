@@ -148,6 +148,9 @@ class Engine final : public EngineApi {
   // then polls it from the job (the worker is free between polls).
   void ExecuteSsm(store::JobRow job, const routing::Route& route);
   void PollSsm(store::JobRow job);
+  // A transient SSM error before the runbook started: commits `batch` and tries again later.
+  void RetrySsmLater(store::JobRow job, const std::string& what, const Status& error,
+                     store::Batch batch);
   // The ASSUME_ROLE_FAILURE outcome for `account`.
   JobOutcome AssumeRoleFailure(const std::string& account, const Status& error) const;
   // Pauses `job` until a person approves or rejects `planned`; commits `batch` with it.

@@ -4,6 +4,7 @@
 // `ssm_poll` until the execution ends → outcome. Between polls the job rests (state RUNNING, its
 // limits still held) and no worker waits on it; after a crash the job resumes polling the
 // execution it started instead of starting a second one.
+#include <algorithm>
 #include <chrono>
 
 #include "backend/ssm.h"
@@ -38,6 +39,28 @@ std::string JoinLines(const std::vector<std::string>& lines) {
 }
 
 }  // namespace
+
+void Engine::RetrySsmLater(store::JobRow job, const std::string& what, const Status& error,
+                           store::Batch batch) {
+  // A throttled or unavailable SSM is not the job's fault: this attempt does not count toward
+  // max_attempts, and the job says why it waits.
+  const store::Millis now = NowMs();
+  job.attempts = std::max(0, job.attempts - 1);
+  job.not_before = now + options_.ssm_poll.count();
+  job.updated_at = now;
+  job.message = what + " (" + error.message() + "); retrying in " +
+                std::to_string(options_.ssm_poll.count() / 1000) + " s";
+  batch.journal.push_back({.job_id = job.id,
+                           .at = now,
+                           .kind = "ssm_retry",
+                           .detail = {{"what", what}, {"error", error.ToString()}}});
+  batch.update_jobs.push_back(job);
+  deps_.logger.Warn("ssm backend: will retry", {{"job_id", job.id}, {"error", error.ToString()}});
+  if (const Status s = CommitJobs(batch); !s.ok()) {
+    deps_.logger.Error("ssm retry not committed", {{"job_id", job.id}, {"error", s.ToString()}});
+  }
+  RetryLater(job.id, options_.ssm_poll);
+}
 
 void Engine::ExecuteSsm(store::JobRow job, const routing::Route& route) {
   const std::string& document = route.control_runbook;
@@ -86,10 +109,8 @@ void Engine::ExecuteSsm(store::JobRow job, const routing::Route& route) {
   calls.clear();
   if (!check.ok()) {
     if (Transient(check.status())) {
-      (void)deps_.store.Commit(batch);
-      deps_.logger.Warn("control runbook check failed; will retry",
-                        {{"job_id", job.id}, {"error", check.status().ToString()}});
-      RetryLater(job.id, options_.ssm_poll);
+      RetrySsmLater(std::move(job), "the control runbook could not be checked", check.status(),
+                    std::move(batch));
       return;
     }
     JobOutcome o =
@@ -162,10 +183,8 @@ void Engine::ExecuteSsm(store::JobRow job, const routing::Route& route) {
   AppendCallJournal(job.id, NowMs(), calls, batch.journal);
   if (!execution.ok()) {
     if (Transient(execution.status())) {
-      (void)deps_.store.Commit(batch);
-      deps_.logger.Warn("control runbook not started; will retry",
-                        {{"job_id", job.id}, {"error", execution.status().ToString()}});
-      RetryLater(job.id, options_.ssm_poll);
+      RetrySsmLater(std::move(job), "the control runbook could not be started", execution.status(),
+                    std::move(batch));
       return;
     }
     JobOutcome o =

@@ -613,6 +613,27 @@ TEST_F(SsmEngineTest, MissingRunbookIsNoRunbookAndNothingStarts) {
   EXPECT_EQ(Calls("StartAutomationExecution"), 0u);
 }
 
+TEST_F(SsmEngineTest, ThrottlingBeforeTheStartIsRetriedWithoutUsingUpAttempts) {
+  const aws::HttpResponse throttled =
+      aws::testing::JsonError(400, "ThrottlingException", "Rate exceeded");
+  transport_.On(aws::testing::JsonTarget("DescribeDocument"),
+                {throttled, throttled, throttled, throttled,
+                 aws::testing::JsonResponse(
+                     200, R"({"Document":{"Name":"ASR-SC_2.0.0_Lambda.1","Status":"Active",)"
+                          R"("DocumentType":"Automation"}})")});
+  ScriptRunbook("Success", R"({"message":"done"})");
+  std::unique_ptr<Engine> e = Open();
+  const std::string id = SubmitAndDrain(*e, "ev-1");
+  const json job = Job(*e, id);
+  EXPECT_EQ(job["state"], "SUCCESS") << job.dump(2);
+  size_t retries = 0;
+  for (const json& j : job["journal"]) {
+    retries += j["kind"] == "ssm_retry" ? 1u : 0u;
+  }
+  EXPECT_EQ(retries, 4u);
+  EXPECT_EQ(Calls("StartAutomationExecution"), 1u);
+}
+
 TEST_F(SsmEngineTest, AfterARestartTheJobPollsTheExecutionItStartedInsteadOfStartingAnother) {
   ScriptRunbook("Success", R"({"message":"done"})");
   std::unique_ptr<Engine> e = Open();
