@@ -177,19 +177,24 @@ nlohmann::ordered_json MetricStat(std::string_view id, std::string_view outcome,
   return m;
 }
 
+// The evaluation settings every trigger carries, in CloudWatch's key order.
+void AppendEvaluation(const AlarmTransition& t, int64_t period, nlohmann::ordered_json& trigger) {
+  trigger["Period"] = period;
+  trigger["EvaluationPeriods"] = 1;
+  trigger["DatapointsToAlarm"] = 1;
+  trigger["ComparisonOperator"] = "GreaterThanOrEqualToThreshold";
+  trigger["Threshold"] = t.threshold;
+  trigger["TreatMissingData"] = kTreatMissingData;
+  trigger["EvaluateLowSampleCountPercentile"] = "";
+}
+
 nlohmann::ordered_json Trigger(const AlarmTransition& t) {
   const int64_t period = t.window.count();
   nlohmann::ordered_json trigger;
   if (t.kind == AlarmKind::kRemediationFailure) {
     const std::string m1 = MetricId("m1", t.control_id);
     const std::string m2 = MetricId("m2", t.control_id);
-    trigger["Period"] = period;
-    trigger["EvaluationPeriods"] = 1;
-    trigger["DatapointsToAlarm"] = 1;
-    trigger["ComparisonOperator"] = "GreaterThanOrEqualToThreshold";
-    trigger["Threshold"] = t.threshold;
-    trigger["TreatMissingData"] = kTreatMissingData;
-    trigger["EvaluateLowSampleCountPercentile"] = "";
+    AppendEvaluation(t, period, trigger);
     nlohmann::ordered_json expr;
     expr["Expression"] = "(" + m1 + " / (" + m1 + "+" + m2 + ")) * 100";
     expr["Id"] = "expr_1";
@@ -221,13 +226,7 @@ nlohmann::ordered_json Trigger(const AlarmTransition& t) {
   trigger["Statistic"] = "SUM";
   trigger["Unit"] = nullptr;
   trigger["Dimensions"] = std::move(dimensions);
-  trigger["Period"] = period;
-  trigger["EvaluationPeriods"] = 1;
-  trigger["DatapointsToAlarm"] = 1;
-  trigger["ComparisonOperator"] = "GreaterThanOrEqualToThreshold";
-  trigger["Threshold"] = t.threshold;
-  trigger["TreatMissingData"] = kTreatMissingData;
-  trigger["EvaluateLowSampleCountPercentile"] = "";
+  AppendEvaluation(t, period, trigger);
   return trigger;
 }
 
